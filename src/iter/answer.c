@@ -1,0 +1,163 @@
+/*
+ * answer.c -- the engine's answers: from the cache when it already knows,
+ * and the canonical wire answer built when a qstate finishes.
+ *
+ * Answers are minimal (like Unbound's minimal-responses): the answer
+ * section, and the SOA in authority for negative answers. Nothing else is
+ * needed by stub resolvers, and small answers cost less everywhere.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "iter/response.h"
+#include "util/log.h"
+#include "util/msgbuild.h"
+
+static uint8_t
+answer_variant(const struct qstate *qs)
+{
+	uint8_t v = 0;
+
+	if (qs->flags & ITER_FLAG_DO)
+		v |= CACHE_VARIANT_DO;
+	if (qs->flags & FLAG_CD)
+		v |= CACHE_VARIANT_CD;
+	return v;
+}
+
+static bool
+push_answer(struct qstate *qs, struct rrset *rs)
+{
+	if (qs->nanswer >= (int)(sizeof(qs->answer) / sizeof(qs->answer[0])))
+		return false;
+	qs->answer[qs->nanswer++] = rs;
+	return true;
+}
+
+/* A whole answer cached for (cur_name, qtype), e.g. a negative one for the
+ * target of an alias, or an answer whose RRsets were evicted. */
+static bool
+from_answer_cache(struct qstate *qs, time_t now)
+{
+	struct iter *it = qs->it;
+	struct cache_answer_info info;
+	struct dns_msg msg;
+	struct rrset *sets;
+	size_t len;
+	int n, i;
+
+	len = cache_answer_lookup(it->cache, qs->cur_name, qs->qtype, qs->qclass,
+	    answer_variant(qs), now, 0, 0, it->wire, sizeof(it->wire), &info);
+	if (len == 0 || msg_parse(it->wire, len, &msg, &qs->arena) != WIRE_OK)
+		return false;
+	if (msg.rcode != RCODE_NOERROR && msg.rcode != RCODE_NXDOMAIN)
+		return false;    /* a cached failure is for clients, not us */
+	n = rrsets_from_section(&msg, SEC_ANSWER, &qs->arena, &sets);
+	for (i = 0; i < n; i++)
+		if (!push_answer(qs, &sets[i]))
+			return false;
+	qs->rcode = msg.rcode;
+	if (msg.count[SEC_AUTHORITY] > 0) {
+		n = rrsets_from_section(&msg, SEC_AUTHORITY, &qs->arena, &sets);
+		for (i = 0; i < n; i++)
+			if (sets[i].type == RR_TYPE_SOA) {
+				qs->neg_soa = &sets[i];
+				qs->neg_ttl = sets[i].ttl;
+			}
+	}
+	return true;
+}
+
+bool
+answer_from_cache(struct qstate *qs)
+{
+	struct iter *it = qs->it;
+	time_t now = it->env.now(it->env.io);
+	struct rrset rs, *copy;
+
+	for (;;) {
+		if (cache_rrset_lookup(it->cache, qs->cur_name, qs->qtype, qs->qclass, now, &qs->arena, &rs) &&
+		    rs.trust >= TRUST_ANS_NONAUTH) {
+			copy = arena_memdup(&qs->arena, &rs, sizeof(rs));
+			return copy != NULL && push_answer(qs, copy);
+		}
+		if (qs->qtype != RR_TYPE_CNAME &&
+		    cache_rrset_lookup(it->cache, qs->cur_name, RR_TYPE_CNAME, qs->qclass, now, &qs->arena, &rs) &&
+		    rs.trust >= TRUST_ANS_NONAUTH && rs.count == 1) {
+			const uint8_t *target = rs.rdata[0].data;
+			int i;
+			copy = arena_memdup(&qs->arena, &rs, sizeof(rs));
+			if (copy == NULL || !push_answer(qs, copy))
+				return true;
+			if (++qs->chain_len > ITER_MAX_CNAME_CHAIN || dname_equal(target, qs->qname))
+				return true;
+			for (i = 0; i < qs->nanswer - 1; i++)
+				if (dname_equal(qs->answer[i]->owner, target))
+					return true;
+			memcpy(qs->cur_name, target, dname_len(target));
+			continue;
+		}
+		return from_answer_cache(qs, now);
+	}
+}
+
+/* Lifetime of the whole answer: its shortest TTL. */
+static uint32_t
+answer_lifetime(const struct qstate *qs)
+{
+	uint32_t ttl = UINT32_MAX;
+	int i;
+
+	for (i = 0; i < qs->nanswer; i++)
+		if (qs->answer[i]->ttl < ttl)
+			ttl = qs->answer[i]->ttl;
+	if (qs->neg_soa != NULL && qs->neg_ttl < ttl)
+		ttl = qs->neg_ttl;
+	if (ttl == UINT32_MAX)
+		ttl = 0;
+	return ttl;
+}
+
+size_t
+answer_build(struct qstate *qs, uint16_t *ede)
+{
+	struct iter *it = qs->it;
+	struct msg_builder b;
+	bool dnssec = (qs->flags & ITER_FLAG_DO) != 0;
+	uint16_t flags = FLAG_QR | FLAG_RA | (qs->flags & FLAG_CD);
+	uint32_t ttl;
+	size_t len;
+	int i;
+
+	*ede = qs->rcode == RCODE_SERVFAIL ? qs->ede : EDE_NONE;
+	mb_init(&b, it->wire, sizeof(it->wire));
+	mb_record_ttls(&b, it->ttl_offs, ITER_TTL_OFFS_MAX);
+	if (mb_header(&b, 0, flags, qs->rcode) != 0 ||
+	    mb_question(&b, qs->qname, qs->qtype, qs->qclass) != 0)
+		return 0;
+	for (i = 0; i < qs->nanswer && !b.full; i++)
+		mb_rrset(&b, SEC_ANSWER, qs->answer[i], dnssec);
+	if (qs->neg_soa != NULL && !b.full) {
+		struct rrset soa = *qs->neg_soa;
+		soa.ttl = qs->neg_ttl;
+		mb_rrset(&b, SEC_AUTHORITY, &soa, dnssec);
+	}
+	if (b.full) {
+		/* Over 64 KiB: say so rather than hand out half an answer. */
+		it->wire[2] |= FLAG_TC >> 8;
+	}
+	len = mb_finish(&b);
+	if (b.full)
+		return len;
+	if (qs->rcode == RCODE_SERVFAIL)
+		ttl = ITER_SERVFAIL_TTL;    /* RFC 9520: remember failures briefly */
+	else if ((qs->nanswer == 0 || qs->rcode == RCODE_NXDOMAIN) && qs->neg_soa == NULL)
+		ttl = 0;                    /* negative without SOA: not cacheable */
+	else
+		ttl = answer_lifetime(qs);
+	if (ttl > 0)
+		cache_answer_store(it->cache, qs->qname, qs->qtype, qs->qclass, answer_variant(qs),
+		    it->wire, len, it->ttl_offs, b.ttl_n, ttl, *ede, it->env.now(it->env.io));
+	return len;
+}

@@ -1,0 +1,460 @@
+/*
+ * iter.c -- the engine's public face: the mesh of questions in flight, the
+ * run queue, delivery to clients and the upstream callbacks.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "iter/iter_internal.h"
+#include "util/log.h"
+#include "util/rand.h"
+
+#define MESH_INITIAL_BUCKETS 1024
+
+struct iter_config *
+iter_config_new(void)
+{
+	struct iter_config *cfg = calloc(1, sizeof(*cfg));
+
+	if (cfg == NULL)
+		return NULL;
+	cfg->refcount = 1;
+	cfg->qname_minimisation = true;
+	cfg->harden_glue = true;
+	cfg->do_ip4 = true;
+	cfg->do_ip6 = true;
+	cfg->do_not_query_localhost = true;
+	cfg->cache_min_ttl = 0;
+	cfg->cache_max_ttl = 86400;
+	cfg->cache_max_negative_ttl = 3600;
+	cfg->edns_buffer_size = EDNS_UPSTREAM_BUFSIZE;
+	return cfg;
+}
+
+void
+iter_config_ref(struct iter_config *cfg)
+{
+	__atomic_add_fetch(&cfg->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void
+iter_config_unref(struct iter_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	if (__atomic_sub_fetch(&cfg->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (cfg->free_extra != NULL)
+		cfg->free_extra(cfg);
+	iter_hints_clear(&cfg->hints);
+	free(cfg);
+}
+
+static uint32_t
+mesh_hash(const struct iter *it, const uint8_t *name, uint16_t type, uint16_t qclass, uint16_t flags)
+{
+	uint32_t h = dname_hash(name, it->hash_seed);
+
+	h ^= ((uint32_t)type << 16 | qclass) * 0x9e3779b1u;
+	h ^= flags * 0x85ebca6bu;
+	return h;
+}
+
+/* Flags that make two questions different answers: CD and DO. RD is
+ * echoed per client by the front end and does not matter here. */
+static uint16_t
+mesh_flags(uint16_t flags)
+{
+	return flags & (FLAG_CD | ITER_FLAG_DO);
+}
+
+static struct qstate *
+mesh_find(struct iter *it, uint32_t h, const uint8_t *name, uint16_t type, uint16_t qclass, uint16_t flags)
+{
+	struct qstate *qs;
+
+	for (qs = it->mesh[h & (it->mesh_size - 1)]; qs != NULL; qs = qs->mesh_next)
+		if (qs->hash == h && qs->qtype == type && qs->qclass == qclass &&
+		    qs->flags == flags && qs->state != QS_DONE && dname_equal(qs->qname, name))
+			return qs;
+	return NULL;
+}
+
+static void
+mesh_grow(struct iter *it)
+{
+	uint32_t nsize = it->mesh_size * 2, i;
+	struct qstate **n = calloc(nsize, sizeof(*n));
+
+	if (n == NULL)
+		return;     /* keep the longer chains; correctness is unaffected */
+	for (i = 0; i < it->mesh_size; i++) {
+		struct qstate *qs = it->mesh[i], *next;
+		for (; qs != NULL; qs = next) {
+			next = qs->mesh_next;
+			qs->mesh_next = n[qs->hash & (nsize - 1)];
+			n[qs->hash & (nsize - 1)] = qs;
+		}
+	}
+	free(it->mesh);
+	it->mesh = n;
+	it->mesh_size = nsize;
+}
+
+static void
+mesh_remove(struct iter *it, struct qstate *qs)
+{
+	struct qstate **pp = &it->mesh[qs->hash & (it->mesh_size - 1)];
+
+	for (; *pp != NULL; pp = &(*pp)->mesh_next)
+		if (*pp == qs) {
+			*pp = qs->mesh_next;
+			it->mesh_count--;
+			return;
+		}
+}
+
+static struct qstate *
+qstate_new(struct iter *it, const uint8_t *name, uint16_t type, uint16_t qclass, uint16_t flags, int depth, uint32_t h)
+{
+	struct qstate *qs = calloc(1, sizeof(*qs));
+
+	if (qs == NULL)
+		return NULL;
+	qs->it = it;
+	qs->cfg = it->cfg;
+	iter_config_ref(qs->cfg);
+	arena_init(&qs->arena, 8192);
+	memcpy(qs->qname, name, dname_len(name));
+	memcpy(qs->cur_name, name, dname_len(name));
+	qs->qtype = type;
+	qs->qclass = qclass;
+	qs->flags = flags;
+	qs->depth = depth;
+	qs->hash = h;
+	qs->state = QS_START;
+	qs->rcode = RCODE_NOERROR;
+	qs->ede = EDE_NONE;
+	qs->mesh_next = it->mesh[h & (it->mesh_size - 1)];
+	it->mesh[h & (it->mesh_size - 1)] = qs;
+	if (++it->mesh_count > it->mesh_size)
+		mesh_grow(it);
+	it->stats.in_flight++;
+	return qs;
+}
+
+void
+qstate_schedule(struct qstate *qs)
+{
+	struct iter *it = qs->it;
+
+	if (qs->on_run_queue)
+		return;
+	qs->on_run_queue = true;
+	qs->run_next = NULL;
+	if (it->run_tail != NULL)
+		it->run_tail->run_next = qs;
+	else
+		it->run_head = qs;
+	it->run_tail = qs;
+}
+
+static void
+qstate_free(struct qstate *qs)
+{
+	struct waiter *w, *next;
+
+	for (w = qs->waiters; w != NULL; w = next) {
+		next = w->next;
+		free(w);
+	}
+	if (qs->pending != NULL)
+		qs->pending->qs = NULL;      /* the I/O layer still holds it */
+	iter_config_unref(qs->cfg);
+	arena_free_all(&qs->arena);
+	free(qs);
+}
+
+static void
+iter_run(struct iter *it)
+{
+	struct qstate *qs;
+
+	if (it->running)
+		return;
+	it->running = true;
+	while ((qs = it->run_head) != NULL) {
+		it->run_head = qs->run_next;
+		if (it->run_head == NULL)
+			it->run_tail = NULL;
+		qs->on_run_queue = false;
+		if (qs->state == QS_DONE) {
+			qstate_free(qs);
+			continue;
+		}
+		resolve_step(qs);
+	}
+	it->running = false;
+}
+
+static bool
+add_waiter(struct qstate *qs, void *client, struct qstate *parent)
+{
+	struct waiter *w = malloc(sizeof(*w));
+
+	if (w == NULL)
+		return false;
+	w->client = client;
+	w->parent = parent;
+	w->next = qs->waiters;
+	qs->waiters = w;
+	return true;
+}
+
+/* True if (name, type) is being resolved by qs or one of its ancestors:
+ * resolving it again would wait on itself. */
+static bool
+in_ancestry(struct qstate *qs, const uint8_t *name, uint16_t type)
+{
+	struct waiter *w;
+
+	if (qs->qtype == type && dname_equal(qs->qname, name))
+		return true;
+	for (w = qs->waiters; w != NULL; w = w->next)
+		if (w->parent != NULL && in_ancestry(w->parent, name, type))
+			return true;
+	return false;
+}
+
+bool
+qstate_subquery(struct qstate *parent, const uint8_t *name, uint16_t type, uint16_t qclass)
+{
+	struct iter *it = parent->it;
+	struct qstate *child;
+	uint32_t h;
+
+	if (parent->depth >= ITER_MAX_SUBQUERY_DEPTH || in_ancestry(parent, name, type))
+		return false;
+	h = mesh_hash(it, name, type, qclass, 0);
+	child = mesh_find(it, h, name, type, qclass, 0);
+	if (child != NULL && in_ancestry(child, parent->qname, parent->qtype))
+		return false;
+	if (child == NULL) {
+		child = qstate_new(it, name, type, qclass, 0, parent->depth + 1, h);
+		if (child == NULL)
+			return false;
+		qstate_schedule(child);
+	}
+	if (parent->nchildren >= ITER_MAX_CHILDREN || !add_waiter(child, NULL, parent))
+		return false;
+	parent->children[parent->nchildren++] = child;
+	return true;
+}
+
+static void
+unlink_child(struct qstate *parent, struct qstate *child)
+{
+	int i;
+
+	for (i = 0; i < parent->nchildren; i++)
+		if (parent->children[i] == child) {
+			parent->children[i] = parent->children[--parent->nchildren];
+			return;
+		}
+}
+
+static void
+unlink_waiter(struct qstate *child, struct qstate *parent)
+{
+	struct waiter **pp = &child->waiters, *w;
+
+	while ((w = *pp) != NULL) {
+		if (w->parent == parent) {
+			*pp = w->next;
+			free(w);
+		} else
+			pp = &w->next;
+	}
+}
+
+void
+qstate_finish(struct qstate *qs)
+{
+	struct iter *it = qs->it;
+	struct waiter *w;
+	uint16_t ede = EDE_NONE;
+	size_t len;
+	bool has_client = false;
+
+	if (qs->state == QS_DONE)
+		return;
+	qs->state = QS_DONE;
+	mesh_remove(it, qs);
+	it->stats.in_flight--;
+	for (w = qs->waiters; w != NULL; w = w->next)
+		if (w->client != NULL)
+			has_client = true;
+	/* Subqueries are built too: their answer goes into the cache where a
+	 * later client asking the same thing finds it. */
+	len = answer_build(qs, &ede);
+	if (qs->rcode == RCODE_SERVFAIL)
+		it->stats.servfail++;
+	for (w = qs->waiters; w != NULL; w = w->next) {
+		if (w->client != NULL) {
+			it->env.deliver(it->env.io, w->client, it->wire, len, ede);
+		} else if (w->parent != NULL) {
+			unlink_child(w->parent, qs);
+			/* any finished subquery may have brought a usable address */
+			if (w->parent->state == QS_WAIT_SUBQ)
+				qstate_schedule(w->parent);
+		}
+	}
+	(void)has_client;
+	/* Subqueries still running no longer have this one to wake. */
+	while (qs->nchildren > 0)
+		unlink_waiter(qs->children[--qs->nchildren], qs);
+	qstate_schedule(qs);     /* freed from the run loop, never mid-frame */
+}
+
+struct iter *
+iter_create(const struct iter_env *env, struct cache *cache, struct iter_config *cfg)
+{
+	struct iter *it = calloc(1, sizeof(*it));
+
+	if (it == NULL)
+		return NULL;
+	it->env = *env;
+	it->cache = cache;
+	it->cfg = cfg;
+	iter_config_ref(cfg);
+	it->mesh_size = MESH_INITIAL_BUCKETS;
+	it->mesh = calloc(it->mesh_size, sizeof(*it->mesh));
+	it->infra = infra_create();
+	it->hash_seed = rand_u32();
+	if (it->mesh == NULL || it->infra == NULL) {
+		iter_destroy(it);
+		return NULL;
+	}
+	return it;
+}
+
+void
+iter_destroy(struct iter *it)
+{
+	uint32_t i;
+
+	if (it == NULL)
+		return;
+	if (it->mesh != NULL) {
+		for (i = 0; i < it->mesh_size; i++) {
+			while (it->mesh[i] != NULL) {
+				struct qstate *qs = it->mesh[i];
+				qs->rcode = RCODE_SERVFAIL;
+				qs->ede = EDE_OTHER;
+				qstate_finish(qs);
+			}
+		}
+		/* Parents woken by the loop above are done too; drain frees. */
+		while (it->run_head != NULL) {
+			struct qstate *qs = it->run_head;
+			it->run_head = qs->run_next;
+			if (qs->state != QS_DONE) {
+				qs->rcode = RCODE_SERVFAIL;
+				qstate_finish(qs);
+				continue;
+			}
+			qstate_free(qs);
+		}
+	}
+	free(it->mesh);
+	infra_destroy(it->infra);
+	iter_config_unref(it->cfg);
+	free(it);
+}
+
+void
+iter_set_config(struct iter *it, struct iter_config *cfg)
+{
+	iter_config_ref(cfg);
+	iter_config_unref(it->cfg);
+	it->cfg = cfg;
+}
+
+void
+iter_resolve(struct iter *it, const uint8_t *qname, uint16_t qtype, uint16_t qclass, uint16_t flags, void *client)
+{
+	uint16_t mf = mesh_flags(flags);
+	uint32_t h = mesh_hash(it, qname, qtype, qclass, mf);
+	struct qstate *qs;
+
+	it->stats.client_queries++;
+	qs = mesh_find(it, h, qname, qtype, qclass, mf);
+	if (qs != NULL) {
+		it->stats.coalesced++;
+	} else {
+		qs = qstate_new(it, qname, qtype, qclass, mf, 0, h);
+		if (qs == NULL)
+			goto fail;
+		qstate_schedule(qs);
+	}
+	if (!add_waiter(qs, client, NULL))
+		goto fail;
+	iter_run(it);
+	return;
+fail:
+	/* Out of memory: answer a bare SERVFAIL so the client is not left
+	 * waiting; the front end adds ID and EDNS. */
+	{
+		uint8_t hdr[DNS_HEADER_SIZE + DNAME_MAX + 4];
+		size_t n = dname_len(qname);
+		memset(hdr, 0, DNS_HEADER_SIZE);
+		wr16(hdr + 2, FLAG_QR | FLAG_RA | RCODE_SERVFAIL);
+		wr16(hdr + 4, 1);
+		memcpy(hdr + DNS_HEADER_SIZE, qname, n);
+		wr16(hdr + DNS_HEADER_SIZE + n, qtype);
+		wr16(hdr + DNS_HEADER_SIZE + n + 2, qclass);
+		it->env.deliver(it->env.io, client, hdr, DNS_HEADER_SIZE + n + 4, EDE_OTHER);
+	}
+}
+
+void
+iter_upstream_reply(struct iter *it, void *token, const uint8_t *pkt, size_t len)
+{
+	struct pending *p = token;
+	struct qstate *qs = p->qs;
+
+	if (qs == NULL) {
+		free(p);
+		return;
+	}
+	qs->pending = NULL;
+	resolve_on_reply(qs, p, pkt, len);
+	free(p);
+	iter_run(it);
+}
+
+void
+iter_upstream_failed(struct iter *it, void *token, enum upstream_failure why)
+{
+	struct pending *p = token;
+	struct qstate *qs = p->qs;
+
+	if (why == UPSTREAM_TIMEOUT)
+		it->stats.upstream_timeouts++;
+	if (qs == NULL) {
+		free(p);
+		return;
+	}
+	qs->pending = NULL;
+	resolve_on_failure(qs, p, why);
+	free(p);
+	iter_run(it);
+}
+
+void
+iter_get_stats(const struct iter *it, struct iter_stats *out)
+{
+	*out = it->stats;
+}

@@ -1,0 +1,200 @@
+/*
+ * iter_internal.h -- what the files of the engine share with each other.
+ * Nothing outside src/iter includes this.
+ *
+ * A question being resolved is a struct qstate. It lives in the iter's
+ * mesh (a hash table keyed by name, type, class and flags) so identical
+ * questions join it instead of starting another resolution. Its waiters
+ * are clients (delivered a wire answer) and parent qstates (resumed when a
+ * subquery they need, e.g. the address of a name server, is done).
+ *
+ * All memory of a qstate, delegation points included, comes from its
+ * arena. The only things malloc'd separately are the qstate itself and
+ * the pending records of upstream queries, because the I/O layer holds a
+ * pointer to those (the token) that may outlive the qstate.
+ *
+ * Control flow: entry points (iter_resolve, iter_upstream_*) only change
+ * state and put qstates on the run queue; iter_run works the queue until it
+ * is empty. A qstate therefore never runs inside another's stack frame and
+ * re-entrancy is impossible.
+ */
+#ifndef RESOLVERD_ITER_INTERNAL_H
+#define RESOLVERD_ITER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iter/iter.h"
+#include "util/arena.h"
+#include "util/rrset.h"
+#include "util/wire.h"
+
+/* Limits: every loop the network can drive is bounded here. */
+#define ITER_MAX_CNAME_CHAIN   12   /* CNAME/DNAME hops per query */
+#define ITER_MAX_REFERRALS     30   /* delegations followed per name */
+#define ITER_MAX_UPSTREAM      40   /* upstream queries per qstate */
+#define ITER_MAX_SUBQUERY_DEPTH 6   /* NS-address lookups within lookups */
+#define ITER_MAX_NS_LOOKUPS     6   /* NS names resolved per delegation */
+#define ITER_MAX_CHILDREN      16   /* subqueries outstanding per qstate */
+#define ITER_MAX_DP_ADDRS      64   /* addresses kept per delegation */
+#define ITER_MAX_TRIES_PER_ADDR 2   /* sends to one address per qstate */
+#define ITER_MINIMISE_MAX      10   /* minimised queries before giving up */
+#define ITER_MINIMISE_ONE_LAB   4   /* first labels added one at a time */
+#define ITER_SERVFAIL_TTL       5   /* seconds a failure answer is kept */
+#define ITER_ANSWER_MAX     65535
+#define ITER_TTL_OFFS_MAX    2048
+
+/* One address of a delegation point, with what this qstate learned. */
+struct dp_addr {
+	struct netaddr addr;
+	const uint8_t *ns_name;      /* in the qstate arena; NULL for stub/forward */
+	uint8_t sent;                /* queries sent to it by this qstate */
+	bool failed;                 /* lame, refused, unreachable: skip */
+	bool no_edns;                /* answered FORMERR to EDNS: resend plain */
+};
+
+struct dp_ns {
+	const uint8_t *name;
+	bool lookup_done;            /* address subquery finished (or in cache) */
+	bool lookup_started;
+};
+
+/* A delegation point: the servers of the closest known enclosing zone. */
+struct delegpt {
+	const uint8_t *zone;
+	bool forward;                /* recursive upstreams: RD=1, no qmin */
+	bool from_hints;             /* root hints, not a cached NS set */
+	bool configured;             /* stub or forward zone */
+	int nns;
+	struct dp_ns *ns;
+	int naddr;
+	struct dp_addr addr[ITER_MAX_DP_ADDRS];
+};
+
+enum qs_state {
+	QS_START = 0,        /* look in cache, find a delegation */
+	QS_NEED_PRIME,       /* waiting for the root priming subquery */
+	QS_SEND,             /* pick a server and send */
+	QS_WAIT_REPLY,       /* one upstream query out */
+	QS_WAIT_SUBQ,        /* waiting for NS address subqueries */
+	QS_DONE
+};
+
+struct waiter {
+	struct waiter *next;
+	void *client;                /* non-NULL: a client of the I/O layer */
+	struct qstate *parent;       /* else: a qstate waiting on this one */
+};
+
+struct pending {                     /* one upstream query: the token */
+	struct qstate *qs;           /* NULL once the qstate is gone */
+	struct iter *it;
+	int addr_index;
+	bool tcp;
+	bool edns;
+	uint64_t sent_ms;
+};
+
+struct qstate {
+	struct qstate *mesh_next;
+	struct qstate *run_next;
+	bool on_run_queue;
+	uint32_t hash;
+	struct iter *it;
+	struct iter_config *cfg;
+	struct arena arena;
+
+	/* the question, as first asked */
+	uint8_t qname[DNAME_MAX];
+	uint16_t qtype, qclass, flags;
+	int depth;                   /* 0 for client questions */
+	struct waiter *waiters;
+	/* subqueries this one waits for; each side unlinks itself from the
+	 * other when it finishes first, so no pointer dangles */
+	struct qstate *children[ITER_MAX_CHILDREN];
+	int nchildren;
+
+	enum qs_state state;
+	struct pending *pending;
+
+	/* progress: the name currently chased (after CNAMEs) */
+	uint8_t cur_name[DNAME_MAX];
+	int chain_len;
+	struct rrset *answer[ITER_MAX_CNAME_CHAIN * 2 + 2];
+	int nanswer;
+	struct rrset *neg_soa;       /* for NXDOMAIN / NODATA */
+	uint16_t rcode;
+	uint16_t ede;
+	uint32_t neg_ttl;
+
+	struct delegpt *dp;
+	int referrals;
+	int upstream_sent;
+	bool prime_tried;
+	bool no_minimise;            /* fell back to the full name */
+	int minimise_labels;         /* labels in the last minimised qname */
+	int minimise_count;
+	const uint8_t *sent_name;    /* what the outstanding query asked */
+	uint16_t sent_type;
+};
+
+struct infra;
+
+struct iter {
+	struct iter_env env;
+	struct cache *cache;
+	struct iter_config *cfg;
+	struct infra *infra;
+	struct iter_stats stats;
+	struct qstate **mesh;
+	uint32_t mesh_size;          /* buckets, power of two */
+	uint32_t mesh_count;
+	uint32_t hash_seed;
+	struct qstate *run_head, *run_tail;
+	bool running;
+	uint8_t wire[ITER_ANSWER_MAX];
+	uint16_t ttl_offs[ITER_TTL_OFFS_MAX];
+};
+
+/* iter.c */
+void qstate_schedule(struct qstate *qs);
+/* Start (or join) a subquery on behalf of parent. Returns false when it
+ * would create a cycle or exceed the depth limit. */
+bool qstate_subquery(struct qstate *parent, const uint8_t *name, uint16_t type, uint16_t qclass);
+/* Finish a qstate: deliver, wake parents, free. */
+void qstate_finish(struct qstate *qs);
+
+/* resolve.c: advance a qstate as far as it can go without waiting. */
+void resolve_step(struct qstate *qs);
+void resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_t len);
+void resolve_on_failure(struct qstate *qs, struct pending *p, enum upstream_failure why);
+
+/* delegpt.c */
+/* Closest delegation for name from config zones, cache and hints.
+ * Returns NULL and sets *need_prime when the root must be primed first. */
+struct delegpt *delegpt_find(struct qstate *qs, const uint8_t *name, bool *need_prime);
+/* Delegation from a referral's NS set; addresses from glue / cache. */
+struct delegpt *delegpt_from_ns(struct qstate *qs, const struct rrset *ns);
+/* Add cached addresses of the dp's NS names (after a subquery). */
+void delegpt_refresh_addrs(struct qstate *qs, struct delegpt *dp);
+/* Whether an address may be queried under this config. */
+bool delegpt_addr_usable(const struct iter_config *cfg, const struct netaddr *a);
+
+/* answer.c */
+/* Build the canonical answer for qs into it->wire, cache it, and return
+ * its length (0 when it could not be built). */
+size_t answer_build(struct qstate *qs, uint16_t *ede);
+/* Answer from the rrset cache alone if possible (positive data and
+ * CNAME chains). Returns true when qs is complete. */
+bool answer_from_cache(struct qstate *qs);
+
+/* infra.c: per-address round-trip knowledge of one worker. */
+struct infra *infra_create(void);
+void infra_destroy(struct infra *inf);
+uint32_t infra_rto_ms(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
+void infra_report_rtt(struct infra *inf, const struct netaddr *a, uint32_t rtt_ms, uint64_t now_ms);
+void infra_report_timeout(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
+bool infra_no_edns(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
+void infra_set_no_edns(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
+
+#endif

@@ -1,0 +1,544 @@
+/*
+ * resolve.c -- the iterative algorithm (RFC 1034 section 5.3.3) as a state
+ * machine over one qstate: look in the cache, find the closest delegation,
+ * ask one of its servers, and act on the reply; repeat until there is an
+ * answer, a negative answer, or nothing left to try.
+ *
+ * QNAME minimisation (RFC 9156): towards authoritative servers we ask for
+ * the next label only (type NS) until we reach the zone holding the name.
+ * Any sign that a server cannot cope (an error rcode, NXDOMAIN for an
+ * empty non-terminal, an alias) makes this qstate fall back to the full
+ * name, as the RFC's section 2.3 allows.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "iter/response.h"
+#include "util/log.h"
+#include "util/rand.h"
+
+static void
+resolve_fail(struct qstate *qs, uint16_t ede)
+{
+	qs->rcode = RCODE_SERVFAIL;
+	qs->ede = ede;
+	qs->nanswer = 0;
+	qs->neg_soa = NULL;
+	qstate_finish(qs);
+}
+
+static void
+trace(struct qstate *qs, const char *what, const uint8_t *name, uint16_t type, const struct netaddr *a)
+{
+	char n[DNAME_STR_MAX], q[DNAME_STR_MAX], t[16], ab[64] = "";
+
+	if (log_verbosity < 3)
+		return;
+	if (a != NULL)
+		netaddr_str((const struct sockaddr *)&a->ss, ab, sizeof(ab));
+	log_debug(3, "[%s %s] %s %s %s %s", dname_to_str(qs->qname, q, sizeof(q)),
+	    rr_type_str(qs->qtype, t), what, name ? dname_to_str(name, n, sizeof(n)) : "",
+	    name ? rr_type_str(type, t) : "", ab);
+}
+
+/* Pick the address to ask next: one not yet asked by this qstate first,
+ * then the lowest retransmission timeout; ties broken at random so load
+ * spreads over equal servers. -1 if none is left. */
+static int
+select_target(struct qstate *qs)
+{
+	struct delegpt *dp = qs->dp;
+	struct iter *it = qs->it;
+	uint64_t now = it->env.now_ms(it->env.io);
+	uint64_t best = UINT64_MAX;
+	int i, pick = -1, ties = 0;
+
+	for (i = 0; i < dp->naddr; i++) {
+		struct dp_addr *a = &dp->addr[i];
+		uint64_t score;
+		if (a->failed || a->sent >= ITER_MAX_TRIES_PER_ADDR)
+			continue;
+		if (!delegpt_addr_usable(qs->cfg, &a->addr))
+			continue;
+		score = (uint64_t)a->sent * 100000 + infra_rto_ms(it->infra, &a->addr, now);
+		if (score < best) {
+			best = score;
+			pick = i;
+			ties = 1;
+		} else if (score == best && rand_uniform((uint32_t)++ties) == 0) {
+			pick = i;
+		}
+	}
+	return pick;
+}
+
+/* Start address lookups for name servers that have none. One at a time:
+ * a delegation rarely needs more than one working server, and this keeps
+ * what one referral can make us do small (NXNSAttack). */
+static bool
+start_ns_lookup(struct qstate *qs)
+{
+	struct delegpt *dp = qs->dp;
+	int i, j, started = 0;
+
+	for (i = 0; i < dp->nns; i++) {
+		struct dp_ns *ns = &dp->ns[i];
+		bool has_addr = false;
+		if (ns->lookup_started || ns->lookup_done)
+			continue;
+		for (j = 0; j < dp->naddr; j++)
+			if (dp->addr[j].ns_name == ns->name && !dp->addr[j].failed)
+				has_addr = true;
+		ns->lookup_started = true;
+		if (has_addr)
+			continue;
+		/* A name inside the zone itself cannot be found without the
+		 * zone's servers: only glue could have helped. */
+		if (dname_is_subdomain(ns->name, dp->zone) && !dp->from_hints)
+			continue;
+		if (qs->cfg->do_ip4 && qstate_subquery(qs, ns->name, RR_TYPE_A, qs->qclass))
+			started++;
+		if (qs->cfg->do_ip6 && qstate_subquery(qs, ns->name, RR_TYPE_AAAA, qs->qclass))
+			started++;
+		if (started > 0) {
+			trace(qs, "resolving name server", ns->name, RR_TYPE_A, NULL);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The name and type to send, applying QNAME minimisation. */
+static void
+choose_question(struct qstate *qs)
+{
+	int zl = dname_label_count(qs->dp->zone);
+	int nl = dname_label_count(qs->cur_name);
+	int next;
+
+	qs->sent_name = qs->cur_name;
+	qs->sent_type = qs->qtype;
+	if (qs->dp->forward || !qs->cfg->qname_minimisation || qs->no_minimise)
+		return;
+	if (qs->qtype == RR_TYPE_DS)
+		nl--;     /* the DS is asked of the parent, by its full name */
+	if (qs->minimise_labels < zl)
+		qs->minimise_labels = zl;
+	next = qs->minimise_labels + 1;
+	/* Past the first few labels, jump so that a name with many labels
+	 * still costs at most ITER_MINIMISE_MAX queries. */
+	if (qs->minimise_count >= ITER_MINIMISE_ONE_LAB) {
+		int left = nl - qs->minimise_labels;
+		int rounds = ITER_MINIMISE_MAX - qs->minimise_count;
+		if (rounds <= 1)
+			next = nl;
+		else if (left / rounds > 1)
+			next = qs->minimise_labels + left / rounds;
+	}
+	if (next >= nl || qs->minimise_count >= ITER_MINIMISE_MAX)
+		return;
+	qs->sent_name = dname_suffix_labels(qs->cur_name, next);
+	qs->sent_type = RR_TYPE_NS;
+}
+
+static bool
+is_minimised(const struct qstate *qs)
+{
+	return qs->sent_name != qs->cur_name;
+}
+
+static const struct netaddr *
+pick_source(const struct qstate *qs, const struct netaddr *server)
+{
+	const struct iter_config *cfg = qs->cfg;
+	int i, n = 0, pick = -1;
+
+	for (i = 0; i < cfg->noutgoing; i++)
+		if (cfg->outgoing[i].ss.ss_family == server->ss.ss_family &&
+		    rand_uniform((uint32_t)++n) == 0)
+			pick = i;
+	return pick >= 0 ? &cfg->outgoing[pick] : NULL;
+}
+
+static bool
+send_to(struct qstate *qs, int idx, bool tcp)
+{
+	struct iter *it = qs->it;
+	struct dp_addr *a = &qs->dp->addr[idx];
+	uint64_t now = it->env.now_ms(it->env.io);
+	struct upstream_query q;
+	struct pending *p;
+	uint32_t rto = infra_rto_ms(it->infra, &a->addr, now);
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return false;
+	memset(&q, 0, sizeof(q));
+	q.server = &a->addr;
+	q.source = pick_source(qs, &a->addr);
+	q.qname = qs->sent_name;
+	q.qtype = qs->sent_type;
+	q.qclass = qs->qclass;
+	q.rd = qs->dp->forward;
+	q.cd = (qs->flags & FLAG_CD) != 0;
+	q.tcp = tcp;
+	q.edns = !a->no_edns && !infra_no_edns(it->infra, &a->addr, now);
+	q.dnssec_ok = false;
+	q.edns_bufsize = qs->cfg->edns_buffer_size;
+	/* TCP needs a handshake first: give it a few round trips. */
+	q.timeout_ms = tcp ? (rto * 3 > 1500 ? rto * 3 : 1500) : rto;
+	p->qs = qs;
+	p->it = it;
+	p->addr_index = idx;
+	p->tcp = tcp;
+	p->edns = q.edns;
+	p->sent_ms = now;
+	a->sent++;
+	qs->upstream_sent++;
+	it->stats.upstream_queries++;
+	if (tcp)
+		it->stats.upstream_tcp++;
+	trace(qs, tcp ? "ask (tcp)" : "ask", q.qname, q.qtype, &a->addr);
+	if (it->env.send_query(it->env.io, &q, p) != 0) {
+		free(p);
+		a->failed = true;
+		return false;
+	}
+	qs->pending = p;
+	qs->state = QS_WAIT_REPLY;
+	return true;
+}
+
+static void
+step_send(struct qstate *qs)
+{
+	int idx;
+
+	for (;;) {
+		if (qs->upstream_sent >= ITER_MAX_UPSTREAM) {
+			log_debug(2, "query exceeded %d upstream queries", ITER_MAX_UPSTREAM);
+			resolve_fail(qs, EDE_OTHER);
+			return;
+		}
+		idx = select_target(qs);
+		if (idx < 0) {
+			if (qs->nchildren > 0 || start_ns_lookup(qs)) {
+				qs->state = QS_WAIT_SUBQ;
+				return;
+			}
+			trace(qs, "no server left for", qs->dp->zone, RR_TYPE_NS, NULL);
+			resolve_fail(qs, EDE_NO_REACHABLE_AUTHORITY);
+			return;
+		}
+		choose_question(qs);
+		if (send_to(qs, idx, false))
+			return;
+	}
+}
+
+static void
+step_start(struct qstate *qs)
+{
+	struct delegpt *dp;
+	bool need_prime;
+
+	for (;;) {
+		if (answer_from_cache(qs)) {
+			qstate_finish(qs);
+			return;
+		}
+		if (qs->state == QS_DONE)
+			return;
+		dp = delegpt_find(qs, qs->cur_name, &need_prime);
+		if (need_prime) {
+			if (qstate_subquery(qs, (const uint8_t *)"", RR_TYPE_NS, qs->qclass)) {
+				qs->dp = NULL;
+				qs->state = QS_WAIT_SUBQ;
+				return;
+			}
+			qs->prime_tried = true;
+			continue;
+		}
+		if (dp == NULL) {
+			resolve_fail(qs, EDE_OTHER);
+			return;
+		}
+		qs->dp = dp;
+		qs->minimise_labels = dname_label_count(dp->zone);
+		qs->state = QS_SEND;
+		step_send(qs);
+		return;
+	}
+}
+
+void
+resolve_step(struct qstate *qs)
+{
+	switch (qs->state) {
+	case QS_START:
+		step_start(qs);
+		break;
+	case QS_WAIT_SUBQ:
+		if (qs->dp == NULL) {        /* priming finished */
+			qs->prime_tried = true;
+			qs->state = QS_START;
+			step_start(qs);
+			break;
+		}
+		delegpt_refresh_addrs(qs, qs->dp);
+		qs->state = QS_SEND;
+		step_send(qs);
+		break;
+	case QS_SEND:
+		step_send(qs);
+		break;
+	case QS_NEED_PRIME:
+	case QS_WAIT_REPLY:
+	case QS_DONE:
+		break;
+	}
+}
+
+static bool
+append_chain(struct qstate *qs, struct resp_info *ri)
+{
+	int i;
+
+	for (i = 0; i < ri->nchain; i++) {
+		if (qs->nanswer >= (int)(sizeof(qs->answer) / sizeof(qs->answer[0])))
+			return false;
+		qs->answer[qs->nanswer++] = ri->chain[i];
+	}
+	return true;
+}
+
+/* Whether name already owns a record of the chain: an alias loop. */
+static bool
+chain_has_owner(const struct qstate *qs, const uint8_t *name)
+{
+	int i;
+
+	if (dname_equal(qs->qname, name))
+		return true;
+	for (i = 0; i < qs->nanswer; i++)
+		if (dname_equal(qs->answer[i]->owner, name))
+			return true;
+	return false;
+}
+
+static void
+finish_negative(struct qstate *qs, struct resp_info *ri, uint16_t rcode)
+{
+	qs->rcode = rcode;
+	if (ri->soa != NULL) {
+		qs->neg_soa = ri->soa;
+		qs->neg_ttl = response_negative_ttl(qs->cfg, ri->soa);
+	}
+	qstate_finish(qs);
+}
+
+static void
+follow_alias(struct qstate *qs, struct resp_info *ri)
+{
+	const uint8_t *next = ri->next_name;
+
+	qs->chain_len++;
+	if (qs->chain_len > ITER_MAX_CNAME_CHAIN || chain_has_owner(qs, next)) {
+		/* Give the client the chain we have; going on cannot end. */
+		log_debug(2, "alias chain too long or looping");
+		qstate_finish(qs);
+		return;
+	}
+	memcpy(qs->cur_name, next, dname_len(next));
+	qs->referrals = 0;
+	qs->no_minimise = false;
+	qs->minimise_count = 0;
+	qs->state = QS_START;
+	qstate_schedule(qs);
+}
+
+static void
+mark_failed(struct qstate *qs, struct pending *p)
+{
+	if (qs->dp != NULL && p->addr_index < qs->dp->naddr)
+		qs->dp->addr[p->addr_index].failed = true;
+}
+
+/* A minimised query got an answer that only the full name can clear up. */
+static void
+minimise_fallback(struct qstate *qs, struct pending *p)
+{
+	qs->no_minimise = true;
+	if (qs->dp != NULL && p->addr_index < qs->dp->naddr)
+		qs->dp->addr[p->addr_index].sent--;   /* not the server's fault */
+	qs->state = QS_SEND;
+	qstate_schedule(qs);
+}
+
+static void
+handle_minimised(struct qstate *qs, struct pending *p, struct resp_info *ri)
+{
+	struct iter *it = qs->it;
+
+	switch (ri->type) {
+	case RESP_ANSWER:
+		/* NS data at the minimised name: the zone cut is right here. */
+		if (ri->nchain == 1 && ri->chain[0]->type == RR_TYPE_NS &&
+		    dname_is_strict_subdomain(ri->chain[0]->owner, qs->dp->zone)) {
+			struct delegpt *dp;
+			response_store(it->cache, qs->cfg, qs->dp, ri, it->env.now(it->env.io));
+			dp = delegpt_from_ns(qs, ri->chain[0]);
+			if (dp != NULL) {
+				qs->dp = dp;
+				qs->minimise_labels = dname_label_count(dp->zone);
+				qs->minimise_count++;
+				qs->state = QS_SEND;
+				qstate_schedule(qs);
+				return;
+			}
+		}
+		/* FALLTHROUGH */
+	case RESP_NODATA:
+		qs->minimise_labels = dname_label_count(qs->sent_name);
+		qs->minimise_count++;
+		qs->state = QS_SEND;
+		qstate_schedule(qs);
+		return;
+	case RESP_NXDOMAIN:
+	case RESP_CNAME:
+		minimise_fallback(qs, p);
+		return;
+	case RESP_REFERRAL:
+	case RESP_LAME:
+		break;         /* handled like any other reply */
+	}
+}
+
+static void
+handle_referral(struct qstate *qs, struct resp_info *ri)
+{
+	struct iter *it = qs->it;
+	struct delegpt *dp;
+
+	if (++qs->referrals > ITER_MAX_REFERRALS) {
+		resolve_fail(qs, EDE_OTHER);
+		return;
+	}
+	response_store(it->cache, qs->cfg, qs->dp, ri, it->env.now(it->env.io));
+	dp = delegpt_from_ns(qs, ri->ns);
+	if (dp == NULL) {
+		resolve_fail(qs, EDE_OTHER);
+		return;
+	}
+	trace(qs, "referral to", dp->zone, RR_TYPE_NS, NULL);
+	qs->dp = dp;
+	qs->minimise_labels = dname_label_count(dp->zone);
+	qs->state = QS_SEND;
+	qstate_schedule(qs);
+}
+
+void
+resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_t len)
+{
+	struct iter *it = qs->it;
+	uint64_t now = it->env.now_ms(it->env.io);
+	struct dp_addr *a = &qs->dp->addr[p->addr_index];
+	struct dns_msg msg;
+	struct resp_info ri;
+
+	infra_report_rtt(it->infra, &a->addr, (uint32_t)(now - p->sent_ms), now);
+	qs->state = QS_SEND;
+	if (msg_parse(pkt, len, &msg, &qs->arena) != WIRE_OK) {
+		mark_failed(qs, p);
+		qstate_schedule(qs);
+		return;
+	}
+	/* A server that does not know EDNS: try it once more without. */
+	if (p->edns && !msg.edns.present &&
+	    (msg.rcode == RCODE_FORMERR || msg.rcode == RCODE_NOTIMP)) {
+		a->no_edns = true;
+		infra_set_no_edns(it->infra, &a->addr, now);
+		a->sent--;
+		qstate_schedule(qs);
+		return;
+	}
+	if ((msg.flags & FLAG_TC) && !p->tcp) {
+		if (!send_to(qs, p->addr_index, true)) {
+			mark_failed(qs, p);
+			qstate_schedule(qs);
+		}
+		return;
+	}
+	if (response_classify(&qs->arena, qs->dp, &msg, qs->sent_name, qs->sent_type, &ri) != 0) {
+		resolve_fail(qs, EDE_OTHER);
+		return;
+	}
+	if (is_minimised(qs)) {
+		if (ri.type == RESP_LAME && (msg.rcode != RCODE_NOERROR)) {
+			minimise_fallback(qs, p);
+			return;
+		}
+		if (ri.type != RESP_REFERRAL && ri.type != RESP_LAME) {
+			handle_minimised(qs, p, &ri);
+			return;
+		}
+	}
+	switch (ri.type) {
+	case RESP_LAME:
+		trace(qs, "lame", qs->dp->zone, RR_TYPE_NS, &a->addr);
+		mark_failed(qs, p);
+		qstate_schedule(qs);
+		return;
+	case RESP_REFERRAL:
+		handle_referral(qs, &ri);
+		return;
+	default:
+		break;
+	}
+	response_store(it->cache, qs->cfg, qs->dp, &ri, it->env.now(it->env.io));
+	if (!append_chain(qs, &ri)) {
+		qstate_finish(qs);
+		return;
+	}
+	switch (ri.type) {
+	case RESP_ANSWER:
+		if (ri.rcode != 0)
+			qs->rcode = ri.rcode;
+		qstate_finish(qs);
+		return;
+	case RESP_CNAME:
+		follow_alias(qs, &ri);
+		return;
+	case RESP_NXDOMAIN:
+		finish_negative(qs, &ri, RCODE_NXDOMAIN);
+		return;
+	case RESP_NODATA:
+		finish_negative(qs, &ri, RCODE_NOERROR);
+		return;
+	default:
+		return;
+	}
+}
+
+void
+resolve_on_failure(struct qstate *qs, struct pending *p, enum upstream_failure why)
+{
+	struct iter *it = qs->it;
+	struct dp_addr *a = &qs->dp->addr[p->addr_index];
+
+	if (why == UPSTREAM_TIMEOUT) {
+		infra_report_timeout(it->infra, &a->addr, it->env.now_ms(it->env.io));
+		trace(qs, "timeout", qs->sent_name, qs->sent_type, &a->addr);
+		if (p->tcp)
+			a->failed = true;
+	} else {
+		trace(qs, "network error", qs->sent_name, qs->sent_type, &a->addr);
+		a->failed = true;
+	}
+	if (qs->ede == EDE_NONE)
+		qs->ede = EDE_NO_REACHABLE_AUTHORITY;
+	qs->state = QS_SEND;
+	qstate_schedule(qs);
+}

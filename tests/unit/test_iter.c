@@ -1,0 +1,524 @@
+/*
+ * test_iter.c -- the engine driven without any I/O: a fake environment
+ * records the upstream queries, a small in-memory world of authoritative
+ * servers answers them, and the clock is a variable.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache/cache.h"
+#include "iter/iter.h"
+#include "util/msgbuild.h"
+#include "util/wire.h"
+#include "util/log.h"
+#include "unit.h"
+
+#define MAXQ 256
+
+struct sent {
+	char server[64];
+	uint8_t qname[DNAME_MAX];
+	uint16_t qtype;
+	bool tcp, rd;
+	void *token;
+};
+
+static struct sent queue[MAXQ];
+static int nqueue;
+static struct sent log_sent[1024];
+static int nlog;
+static time_t fake_now = 1700000000;
+static uint64_t fake_ms = 1000;
+
+struct delivered {
+	uint8_t wire[4096];
+	size_t len;
+	uint16_t ede;
+	int count;
+};
+static struct delivered got[4];
+
+static int
+fake_send(void *io, const struct upstream_query *q, void *token)
+{
+	struct sent *s = &queue[nqueue++];
+
+	(void)io;
+	inet_ntop(q->server->ss.ss_family,
+	    q->server->ss.ss_family == AF_INET ? (void *)&((struct sockaddr_in *)&q->server->ss)->sin_addr
+	    : (void *)&((struct sockaddr_in6 *)&q->server->ss)->sin6_addr, s->server, sizeof(s->server));
+	memcpy(s->qname, q->qname, dname_len(q->qname));
+	s->qtype = q->qtype;
+	s->tcp = q->tcp;
+	s->rd = q->rd;
+	s->token = token;
+	if (nlog < 1024)
+		log_sent[nlog++] = *s;
+	return 0;
+}
+
+static void
+fake_deliver(void *io, void *client, const uint8_t *wire, size_t len, uint16_t ede)
+{
+	struct delivered *d = &got[(intptr_t)client - 1];
+
+	(void)io;
+	memcpy(d->wire, wire, len < sizeof(d->wire) ? len : sizeof(d->wire));
+	d->len = len;
+	d->ede = ede;
+	d->count++;
+}
+
+static time_t fake_time(void *io) { (void)io; return fake_now; }
+static uint64_t fake_time_ms(void *io) { (void)io; return fake_ms; }
+
+/* ---- the world ---- */
+
+static struct msg_builder rb;
+static uint8_t rbuf[4096];
+static const char *dead_server;     /* never answers */
+static bool big_answer_tc;          /* 192.0.2.1 truncates big.example.com over UDP */
+
+static void
+rr(enum msg_section sec, const char *owner, uint16_t type, uint32_t ttl, const char *data)
+{
+	uint8_t o[DNAME_MAX], rd[512];
+	int rdlen = 0;
+
+	dname_from_str(owner, o);
+	switch (type) {
+	case RR_TYPE_A:
+		inet_pton(AF_INET, data, rd);
+		rdlen = 4;
+		break;
+	case RR_TYPE_NS:
+	case RR_TYPE_CNAME:
+	case RR_TYPE_DNAME:
+		rdlen = dname_from_str(data, rd);
+		break;
+	case RR_TYPE_SOA: {
+		int n = dname_from_str("ns1.example.com", rd);
+		n += dname_from_str("host.example.com", rd + n);
+		wr32(rd + n, 1); wr32(rd + n + 4, 3600); wr32(rd + n + 8, 600);
+		wr32(rd + n + 12, 86400); wr32(rd + n + 16, (uint32_t)atoi(data));
+		rdlen = n + 20;
+		break;
+	}
+	case RR_TYPE_TXT: {
+		size_t l = strlen(data);
+		rd[0] = (uint8_t)l;
+		memcpy(rd + 1, data, l);
+		rdlen = (int)l + 1;
+		break;
+	}
+	}
+	mb_rr(&rb, sec, o, type, RR_CLASS_IN, ttl, rd, (uint16_t)rdlen);
+}
+
+static bool
+under(const uint8_t *name, const char *zone)
+{
+	uint8_t z[DNAME_MAX];
+
+	dname_from_str(zone, z);
+	return dname_is_subdomain(name, z);
+}
+
+static bool
+is(const uint8_t *name, const char *s)
+{
+	uint8_t z[DNAME_MAX];
+
+	dname_from_str(s, z);
+	return dname_equal(name, z);
+}
+
+/* Build the reply of server `srv` to q into rbuf. Returns the length. */
+static size_t
+world_answer(const struct sent *q)
+{
+	const char *s = q->server;
+	const uint8_t *n = q->qname;
+	uint16_t flags = FLAG_QR | FLAG_AA, rcode = RCODE_NOERROR;
+
+	mb_init(&rb, rbuf, sizeof(rbuf));
+	if (strcmp(s, "198.41.0.4") == 0) {                 /* the root */
+		if (n[0] == 0 && q->qtype == RR_TYPE_NS) {
+			mb_header(&rb, 0, flags, 0);
+			mb_question(&rb, n, q->qtype, RR_CLASS_IN);
+			rr(SEC_ANSWER, ".", RR_TYPE_NS, 518400, "a.root-servers.net");
+			rr(SEC_ADDITIONAL, "a.root-servers.net", RR_TYPE_A, 518400, "198.41.0.4");
+		} else if (under(n, "com") || under(n, "net")) {
+			mb_header(&rb, 0, FLAG_QR, 0);
+			mb_question(&rb, n, q->qtype, RR_CLASS_IN);
+			rr(SEC_AUTHORITY, under(n, "com") ? "com" : "net", RR_TYPE_NS, 172800, "a.gtld-servers.net");
+			rr(SEC_ADDITIONAL, "a.gtld-servers.net", RR_TYPE_A, 172800, "192.5.6.30");
+		} else {
+			mb_header(&rb, 0, flags, RCODE_NXDOMAIN);
+			mb_question(&rb, n, q->qtype, RR_CLASS_IN);
+			rr(SEC_AUTHORITY, ".", RR_TYPE_SOA, 86400, "86400");
+		}
+		return mb_finish(&rb);
+	}
+	if (strcmp(s, "192.5.6.30") == 0) {                 /* com and net */
+		mb_header(&rb, 0, FLAG_QR, 0);
+		mb_question(&rb, n, q->qtype, RR_CLASS_IN);
+		if (under(n, "example.com")) {
+			rr(SEC_AUTHORITY, "example.com", RR_TYPE_NS, 172800, "ns1.example.com");
+			rr(SEC_AUTHORITY, "example.com", RR_TYPE_NS, 172800, "ns2.example.com");
+			rr(SEC_ADDITIONAL, "ns1.example.com", RR_TYPE_A, 172800, "192.0.2.1");
+			rr(SEC_ADDITIONAL, "ns2.example.com", RR_TYPE_A, 172800, "192.0.2.9");
+			/* out-of-bailiwick glue a hardened resolver must ignore */
+			rr(SEC_ADDITIONAL, "www.example.org", RR_TYPE_A, 172800, "6.6.6.6");
+		} else if (under(n, "example.net")) {
+			rr(SEC_AUTHORITY, "example.net", RR_TYPE_NS, 172800, "ns1.example.net");
+			rr(SEC_ADDITIONAL, "ns1.example.net", RR_TYPE_A, 172800, "192.0.2.2");
+		} else if (under(n, "other.com")) {
+			/* only out-of-bailiwick name servers, no glue */
+			rr(SEC_AUTHORITY, "other.com", RR_TYPE_NS, 172800, "ns.example.net");
+		} else {
+			rb.buf[3] = RCODE_NXDOMAIN;
+			rr(SEC_AUTHORITY, "com", RR_TYPE_SOA, 900, "900");
+		}
+		return mb_finish(&rb);
+	}
+	if (strcmp(s, "192.0.2.1") == 0 || strcmp(s, "192.0.2.9") == 0) {   /* example.com */
+		if (is(n, "nx.example.com") || !under(n, "example.com"))
+			rcode = RCODE_NXDOMAIN;
+		if (big_answer_tc && is(n, "big.example.com") && !q->tcp)
+			flags |= FLAG_TC;
+		mb_header(&rb, 0, flags, rcode);
+		mb_question(&rb, n, q->qtype, RR_CLASS_IN);
+		if (flags & FLAG_TC)
+			return mb_finish(&rb);
+		if (is(n, "www.example.com") && q->qtype == RR_TYPE_A)
+			rr(SEC_ANSWER, "www.example.com", RR_TYPE_A, 300, "192.0.2.80");
+		else if (is(n, "big.example.com") && q->qtype == RR_TYPE_TXT)
+			rr(SEC_ANSWER, "big.example.com", RR_TYPE_TXT, 300, "big answer that only came over TCP");
+		else if (is(n, "alias.example.com")) {
+			rr(SEC_ANSWER, "alias.example.com", RR_TYPE_CNAME, 600, "www.other.com");
+			/* a server may not speak for other.com: must be ignored */
+			rr(SEC_ANSWER, "www.other.com", RR_TYPE_A, 600, "6.6.6.6");
+		} else if (is(n, "example.com") && q->qtype == RR_TYPE_NS) {
+			rr(SEC_ANSWER, "example.com", RR_TYPE_NS, 172800, "ns1.example.com");
+			rr(SEC_ANSWER, "example.com", RR_TYPE_NS, 172800, "ns2.example.com");
+		} else
+			rr(SEC_AUTHORITY, "example.com", RR_TYPE_SOA, 3600, "60");
+		return mb_finish(&rb);
+	}
+	if (strcmp(s, "192.0.2.2") == 0) {                  /* example.net */
+		mb_header(&rb, 0, flags, 0);
+		mb_question(&rb, n, q->qtype, RR_CLASS_IN);
+		if (is(n, "ns.example.net") && q->qtype == RR_TYPE_A)
+			rr(SEC_ANSWER, "ns.example.net", RR_TYPE_A, 3600, "192.0.2.3");
+		else
+			rr(SEC_AUTHORITY, "example.net", RR_TYPE_SOA, 3600, "60");
+		return mb_finish(&rb);
+	}
+	if (strcmp(s, "192.0.2.3") == 0) {                  /* other.com */
+		mb_header(&rb, 0, flags, 0);
+		mb_question(&rb, n, q->qtype, RR_CLASS_IN);
+		if (is(n, "www.other.com") && q->qtype == RR_TYPE_A)
+			rr(SEC_ANSWER, "www.other.com", RR_TYPE_A, 120, "192.0.2.81");
+		else
+			rr(SEC_AUTHORITY, "other.com", RR_TYPE_SOA, 3600, "60");
+		return mb_finish(&rb);
+	}
+	mb_header(&rb, 0, FLAG_QR, RCODE_REFUSED);
+	mb_question(&rb, n, q->qtype, RR_CLASS_IN);
+	return mb_finish(&rb);
+}
+
+static struct iter *it;
+static struct cache *cache;
+static struct iter_config *cfg;
+
+static void
+setup(bool qmin)
+{
+	struct iter_env env = { NULL, fake_send, fake_deliver, fake_time, fake_time_ms };
+	struct sockaddr_in *sin;
+
+	cfg = iter_config_new();
+	cfg->qname_minimisation = qmin;
+	cfg->do_ip6 = false;
+	cfg->hints.count = 1;
+	cfg->hints.servers = calloc(1, sizeof(*cfg->hints.servers));
+	dname_from_str("a.root-servers.net", cfg->hints.servers[0].name);
+	cfg->hints.servers[0].naddrs = 1;
+	sin = (struct sockaddr_in *)&cfg->hints.servers[0].addrs[0].ss;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(53);
+	inet_pton(AF_INET, "198.41.0.4", &sin->sin_addr);
+	cfg->hints.servers[0].addrs[0].len = sizeof(*sin);
+	cache = cache_create(4 * 1024 * 1024);
+	it = iter_create(&env, cache, cfg);
+	nqueue = nlog = 0;
+	memset(got, 0, sizeof(got));
+	dead_server = NULL;
+	big_answer_tc = false;
+}
+
+static void
+teardown(void)
+{
+	iter_destroy(it);
+	iter_config_unref(cfg);
+	cache_destroy(cache);
+}
+
+/* Answer queued queries until the engine stops asking. */
+static void
+pump(void)
+{
+	int guard = 0;
+
+	while (nqueue > 0 && guard++ < 500) {
+		struct sent q = queue[0];
+		size_t len;
+		memmove(queue, queue + 1, sizeof(queue[0]) * (size_t)--nqueue);
+		fake_ms += 3;
+		if (dead_server != NULL && strcmp(q.server, dead_server) == 0) {
+			fake_ms += 400;
+			iter_upstream_failed(it, q.token, UPSTREAM_TIMEOUT);
+			continue;
+		}
+		len = world_answer(&q);
+		/* the real I/O layer puts the query's question in; ID is its business */
+		iter_upstream_reply(it, q.token, rbuf, len);
+	}
+}
+
+static void
+ask(const char *name, uint16_t type, int client)
+{
+	uint8_t n[DNAME_MAX];
+
+	dname_from_str(name, n);
+	iter_resolve(it, n, type, RR_CLASS_IN, FLAG_RD, (void *)(intptr_t)(client + 1));
+}
+
+static int
+sent_to(const char *server)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nlog; i++)
+		if (strcmp(log_sent[i].server, server) == 0)
+			n++;
+	return n;
+}
+
+/* Parse delivered answer of client c; returns rcode, fills msg. */
+static int
+answer_of(int c, struct dns_msg *msg, struct arena *a)
+{
+	int r;
+
+	if (got[c].count != 1) {
+		fprintf(stderr, "client %d: %d answers\n", c, got[c].count);
+		return -1;
+	}
+	r = msg_parse(got[c].wire, got[c].len, msg, a);
+	if (r != WIRE_OK) {
+		fprintf(stderr, "client %d: answer of %zu bytes does not parse (%d)\n", c, got[c].len, r);
+		return -1;
+	}
+	return msg->rcode;
+}
+
+static bool
+has_a(const struct dns_msg *m, const char *owner, const char *addr)
+{
+	uint8_t o[DNAME_MAX], ip[4];
+	int i;
+
+	dname_from_str(owner, o);
+	inet_pton(AF_INET, addr, ip);
+	for (i = 0; i < m->count[SEC_ANSWER]; i++) {
+		const struct dns_rr *r = &m->rr[SEC_ANSWER][i];
+		if (r->type == RR_TYPE_A && dname_equal(r->owner, o) && r->rdlen == 4 && memcmp(r->rdata, ip, 4) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+test_full_walk_and_cache(void)
+{
+	struct arena a;
+	struct dns_msg m;
+	int before;
+	struct cache_stats st;
+
+	for (int qmin = 0; qmin <= 1; qmin++) {
+		setup(qmin);
+		arena_init(&a, 4096);
+		ask("www.example.com", RR_TYPE_A, 0);
+		pump();
+		CHECK_EQ_INT(answer_of(0, &m, &a), RCODE_NOERROR);
+		CHECK_EQ_INT(m.count[SEC_ANSWER], 1);
+		CHECK(has_a(&m, "www.example.com", "192.0.2.80"));
+		CHECK_EQ_INT(m.count[SEC_AUTHORITY], 0);
+		CHECK(m.flags & FLAG_RA);
+		/* priming, then root, com and the example.com server each asked */
+		CHECK(sent_to("198.41.0.4") >= 2);
+		CHECK(sent_to("192.5.6.30") >= 1);
+		CHECK(sent_to("192.0.2.1") + sent_to("192.0.2.9") == 1);
+		CHECK(log_sent[0].qname[0] == 0 && log_sent[0].qtype == RR_TYPE_NS);
+		if (qmin) {
+			/* the root only ever sees "com." */
+			for (int i = 1; i < nlog; i++)
+				if (strcmp(log_sent[i].server, "198.41.0.4") == 0)
+					CHECK_EQ_INT(dname_label_count(log_sent[i].qname), 1);
+		}
+		/* the same question later: from the cache, no upstream query */
+		before = nlog;
+		fake_now += 10;
+		got[1].count = 0;
+		ask("www.example.com", RR_TYPE_A, 1);
+		pump();
+		CHECK_EQ_INT(nlog, before);
+		CHECK_EQ_INT(answer_of(1, &m, &a), RCODE_NOERROR);
+		CHECK(m.count[SEC_ANSWER] == 1 && m.rr[SEC_ANSWER][0].ttl == 290);
+		cache_get_stats(cache, &st);
+		CHECK(st.answers >= 1);
+		arena_free_all(&a);
+		teardown();
+	}
+}
+
+static void
+test_cname_across_zones_and_oob_ns(void)
+{
+	struct arena a;
+	struct dns_msg m;
+
+	setup(true);
+	arena_init(&a, 4096);
+	ask("alias.example.com", RR_TYPE_A, 0);
+	pump();
+	CHECK_EQ_INT(answer_of(0, &m, &a), RCODE_NOERROR);
+	CHECK_EQ_INT(m.count[SEC_ANSWER], 2);
+	CHECK(m.count[SEC_ANSWER] >= 1 && m.rr[SEC_ANSWER][0].type == RR_TYPE_CNAME);
+	/* the real address from other.com's own server, not the planted one */
+	CHECK(has_a(&m, "www.other.com", "192.0.2.81"));
+	CHECK(!has_a(&m, "www.other.com", "6.6.6.6"));
+	/* other.com's server name had to be resolved via example.net */
+	CHECK(sent_to("192.0.2.2") >= 1);
+	CHECK(sent_to("192.0.2.3") >= 1);
+	CHECK(sent_to("6.6.6.6") == 0);
+	arena_free_all(&a);
+	teardown();
+}
+
+static void
+test_nxdomain_negative_ttl(void)
+{
+	struct arena a;
+	struct dns_msg m;
+	int before;
+
+	setup(false);
+	arena_init(&a, 4096);
+	ask("nx.example.com", RR_TYPE_A, 0);
+	pump();
+	CHECK_EQ_INT(answer_of(0, &m, &a), RCODE_NXDOMAIN);
+	CHECK_EQ_INT(m.count[SEC_AUTHORITY], 1);
+	/* RFC 2308: min(SOA TTL 3600, MINIMUM 60) */
+	CHECK(m.count[SEC_AUTHORITY] == 1 && m.rr[SEC_AUTHORITY][0].type == RR_TYPE_SOA &&
+	    m.rr[SEC_AUTHORITY][0].ttl == 60);
+	before = nlog;
+	fake_now += 30;
+	ask("nx.example.com", RR_TYPE_A, 1);
+	pump();
+	CHECK_EQ_INT(nlog, before);
+	CHECK_EQ_INT(answer_of(1, &m, &a), RCODE_NXDOMAIN);
+	CHECK(m.count[SEC_AUTHORITY] == 1 && m.rr[SEC_AUTHORITY][0].ttl == 30);
+	/* NODATA: the name exists, the type does not */
+	ask("www.example.com", RR_TYPE_TXT, 2);
+	pump();
+	CHECK_EQ_INT(answer_of(2, &m, &a), RCODE_NOERROR);
+	CHECK_EQ_INT(m.count[SEC_ANSWER], 0);
+	CHECK_EQ_INT(m.count[SEC_AUTHORITY], 1);
+	arena_free_all(&a);
+	teardown();
+}
+
+static void
+test_dead_server_and_coalescing(void)
+{
+	struct arena a;
+	struct dns_msg m;
+
+	setup(false);
+	arena_init(&a, 4096);
+	dead_server = "192.0.2.9";
+	/* three clients, one question: one resolution */
+	ask("www.example.com", RR_TYPE_A, 0);
+	ask("www.example.com", RR_TYPE_A, 1);
+	ask("WWW.Example.COM", RR_TYPE_A, 2);
+	pump();
+	for (int c = 0; c < 3; c++) {
+		CHECK_EQ_INT(answer_of(c, &m, &a), RCODE_NOERROR);
+		CHECK(has_a(&m, "www.example.com", "192.0.2.80"));
+	}
+	CHECK(sent_to("192.0.2.1") == 1);
+	CHECK(sent_to("192.0.2.9") <= 1);
+	arena_free_all(&a);
+	teardown();
+}
+
+static void
+test_all_dead_servfail_ede(void)
+{
+	setup(false);
+	dead_server = "198.41.0.4";
+	ask("www.example.com", RR_TYPE_A, 0);
+	pump();
+	CHECK_EQ_INT(got[0].count, 1);
+	CHECK(got[0].len >= 12 && (got[0].wire[3] & 0xf) == RCODE_SERVFAIL);
+	CHECK_EQ_INT(got[0].ede, EDE_NO_REACHABLE_AUTHORITY);
+	/* bounded: a handful of tries, not a storm */
+	CHECK(nlog <= 6);
+	teardown();
+}
+
+static void
+test_tc_retries_over_tcp(void)
+{
+	struct arena a;
+	struct dns_msg m;
+	int i, tcp = 0;
+
+	setup(false);
+	arena_init(&a, 4096);
+	big_answer_tc = true;
+	ask("big.example.com", RR_TYPE_TXT, 0);
+	pump();
+	CHECK_EQ_INT(answer_of(0, &m, &a), RCODE_NOERROR);
+	CHECK_EQ_INT(m.count[SEC_ANSWER], 1);
+	for (i = 0; i < nlog; i++)
+		if (log_sent[i].tcp)
+			tcp++;
+	CHECK_EQ_INT(tcp, 1);
+	arena_free_all(&a);
+	teardown();
+}
+
+int
+main(void)
+{
+	if (getenv("TEST_VERBOSE"))
+		log_verbosity = 4;
+	RUN(test_full_walk_and_cache);
+	RUN(test_cname_across_zones_and_oob_ns);
+	RUN(test_nxdomain_negative_ttl);
+	RUN(test_dead_server_and_coalescing);
+	RUN(test_all_dead_servfail_ede);
+	RUN(test_tc_retries_over_tcp);
+	return unit_summary();
+}
