@@ -28,6 +28,12 @@ struct arena {
  * (at least 1 KiB) as needed. Never fails: allocation is lazy. */
 void arena_init(struct arena *a, size_t block_size);
 
+/* As arena_init, but use buf (len bytes, e.g. embedded in the owner) as
+ * the first block so small users never call malloc. buf must outlive the
+ * arena and is never freed by it; a buf too small to be useful is ignored.
+ * After arena_free_all, call arena_init_buf again to reuse buf. */
+void arena_init_buf(struct arena *a, void *buf, size_t len, size_t block_size);
+
 /* Return n bytes, 16-byte aligned, owned by the arena. NULL only when
  * malloc fails. n may be larger than block_size. */
 void *arena_alloc(struct arena *a, size_t n);

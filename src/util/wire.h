@@ -115,7 +115,7 @@ enum wire_status {
  * located and parsed when an additional section is announced, without
  * parsing the rest (it must be the only record there and the last record,
  * which is what every client sends; otherwise falls back to a full parse).
- * No allocation. */
+ * No allocation: msg->edns.opts points into pkt. */
 enum wire_status msg_parse_query(const uint8_t *pkt, size_t len, struct dns_msg *msg);
 
 /* Parse a whole message into msg; records come from arena. */
@@ -127,6 +127,14 @@ size_t msg_question_end(const uint8_t *pkt, size_t len);
 
 /* Whether names in this type's RDATA may be compressed when written. */
 bool rr_type_rdata_compressible(uint16_t type);
+
+/* Layout of the RDATA of types whose names we know about, NULL for other
+ * types (their RDATA is opaque). One character per field:
+ * '1'..'9' that many fixed bytes; 'S' a <character-string>; 'N' a domain
+ * name that a sender may have compressed; 'n' a domain name that must not
+ * be compressed (RRSIG, NSEC); 'R' the rest of the RDATA, possibly empty.
+ * Without a final 'R' the fields must fill the RDATA exactly. */
+const char *rr_rdata_layout(uint16_t type);
 
 /* Compare two rdata in canonical form (RFC 4034 section 6.2: embedded
  * names lower-cased for the types listed there). <0, 0, >0. */
