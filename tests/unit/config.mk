@@ -1,1 +1,5 @@
 # unit tests for config
+check_PROGRAMS += tests/unit/test_config
+TESTS += tests/unit/test_config
+tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/unit.h
+tests_unit_test_config_LDADD = $(DAEMON_LIBS)
