@@ -378,6 +378,12 @@ finish(struct parser *p)
 				    "twice (also on line %d)", buf,
 				    p->iface_line[j]);
 	}
+	if (cfg->nlocal_lines > 0) {
+		cfg->local = localzone_create(cfg->local_lines, cfg->nlocal_lines,
+		    p->path, p->err, p->errlen);
+		if (cfg->local == NULL)
+			return -1;
+	}
 	if (cfg->num_threads == 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		cfg->num_threads = n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
@@ -455,6 +461,10 @@ config_free(struct config *cfg)
 		free(cfg->trust_anchors[i]);
 	free(cfg->trust_anchors);
 	free(cfg->domain_insecure);
+	for (i = 0; i < cfg->nlocal_lines; i++)
+		free(cfg->local_lines[i].text);
+	free(cfg->local_lines);
+	localzone_free(cfg->local);
 	free(cfg->control_socket);
 	free(cfg);
 }

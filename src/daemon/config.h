@@ -22,6 +22,7 @@
 #include "util/dname.h"
 #include "util/netaddr.h"
 #include "iter/iter.h"
+#include "daemon/localzone.h"
 
 enum acl_action { ACL_DENY = 0, ACL_REFUSE = 1, ACL_ALLOW = 2 };
 
@@ -74,6 +75,11 @@ struct config {
 	char **trust_anchors;           /* one RR in presentation form each */
 	int ndomain_insecure;
 	uint8_t (*domain_insecure)[DNAME_MAX];
+	/* local-zone:, local-data:, local-data-ptr: lines in file order, and
+	 * the table built from them (NULL when there are none) */
+	int nlocal_lines;
+	struct local_line *local_lines;
+	struct local_zones *local;
 	/* HTTP stats / control (later issues) */
 	char *control_socket;           /* default /run/resolverd.sock */
 };

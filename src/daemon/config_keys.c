@@ -36,6 +36,7 @@ static int key_acl(struct parser *, const char *, char *);
 static int key_ta_file(struct parser *, const char *, char *);
 static int key_ta(struct parser *, const char *, char *);
 static int key_insecure(struct parser *, const char *, char *);
+static int key_local(struct parser *, const char *, char *);
 
 #define OFF(f) offsetof(struct config, f)
 static const struct key keys[] = {
@@ -65,6 +66,9 @@ static const struct key keys[] = {
 	{ "trust-anchor", NULL, K_FUNC, 0, 0, 0, key_ta },
 	{ "domain-insecure", NULL, K_FUNC, 0, 0, 0, key_insecure },
 	{ "control-socket", NULL, K_STR, OFF(control_socket), 0, 0, NULL },
+	{ "local-zone", NULL, K_FUNC, 0, 0, 0, key_local },
+	{ "local-data", NULL, K_FUNC, 0, 0, 0, key_local },
+	{ "local-data-ptr", NULL, K_FUNC, 0, 0, 0, key_local },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NKEYS <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
@@ -389,6 +393,30 @@ key_insecure(struct parser *p, const char *key, char *val)
 		return cfg_nomem(p);
 	cfg->domain_insecure = na;
 	dname_copy_lower(na[cfg->ndomain_insecure++], name);
+	return 0;
+}
+
+/* Collected in order; localzone_create checks them once the file is read,
+ * so a local-data line may come before the local-zone it belongs to. */
+static int
+key_local(struct parser *p, const char *key, char *val)
+{
+	struct config *cfg = p->cfg;
+	struct local_line *nl;
+	char *text;
+
+	if ((text = strdup(val)) == NULL)
+		return cfg_nomem(p);
+	if ((nl = cfg_grow(cfg->local_lines, cfg->nlocal_lines, sizeof(*nl))) == NULL) {
+		free(text);
+		return cfg_nomem(p);
+	}
+	cfg->local_lines = nl;
+	nl[cfg->nlocal_lines].kind = strcmp(key, "local-zone") == 0 ? LOCAL_ZONE_LINE :
+	    strcmp(key, "local-data") == 0 ? LOCAL_DATA_LINE : LOCAL_DATA_PTR_LINE;
+	nl[cfg->nlocal_lines].text = text;
+	nl[cfg->nlocal_lines].line = p->line;
+	cfg->nlocal_lines++;
 	return 0;
 }
 

@@ -566,7 +566,7 @@ test_build_iter(void)
 	int i;
 
 	snprintf(rel, sizeof(rel), "%s/zones/named.root",
-	    srcdir ? srcdir : ".");
+	    srcdir ? srcdir : ABS_TOP_SRCDIR);
 	if (realpath(rel, hints) == NULL) {
 		fprintf(stderr, "skipping test_build_iter: no %s\n", rel);
 		return;
@@ -698,7 +698,7 @@ test_shipped_conf(void)
 	struct config *defaults, *shipped, *all;
 
 	snprintf(path, sizeof(path), "%s/etc/resolver.conf",
-	    srcdir ? srcdir : ".");
+	    srcdir ? srcdir : ABS_TOP_SRCDIR);
 	if (access(path, R_OK) != 0) {
 		fprintf(stderr, "skipping test_shipped_conf: no %s\n", path);
 		return;

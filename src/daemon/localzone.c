@@ -1,0 +1,460 @@
+/*
+ * localzone.c -- the local-zone / local-data table and its answers.
+ *
+ * Names are kept lower-cased in one open-addressing hash table; a lookup
+ * walks the question's name up towards the root, so its cost depends on
+ * the number of labels, not on how many entries there are (blocklists of
+ * a hundred thousand names are common).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ldns/ldns.h>
+
+#include "daemon/localzone.h"
+#include "util/msgbuild.h"
+#include "util/rand.h"
+#include "util/wire.h"
+
+enum lz_type {
+	LZ_NONE = -1, LZ_TRANSPARENT, LZ_TYPETRANSPARENT, LZ_STATIC, LZ_DENY,
+	LZ_REFUSE, LZ_REDIRECT, LZ_ALWAYS_NXDOMAIN, LZ_ALWAYS_REFUSE, LZ_ALWAYS_DENY
+};
+
+static const char *const lz_type_names[] = {
+	"transparent", "typetransparent", "static", "deny", "refuse", "redirect",
+	"always_nxdomain", "always_refuse", "always_deny"
+};
+
+struct lz_rrset {
+	struct lz_rrset *next;
+	uint16_t type;
+	uint32_t ttl;
+	int count;
+	struct rdata *rd;
+};
+
+struct lz_node {
+	uint8_t name[DNAME_MAX];    /* lower case */
+	int type;                   /* enum lz_type, LZ_NONE if no zone here */
+	int zone_line;
+	bool implicit;
+	struct lz_rrset *sets;
+};
+
+struct local_zones {
+	struct lz_node *nodes;
+	int nnodes, cap;
+	uint32_t *index;            /* node number + 1, 0 = empty */
+	uint32_t index_size;        /* power of two */
+	uint32_t seed;
+	int nrrsets;
+};
+
+static uint32_t
+lz_slot(const struct local_zones *lz, const uint8_t *name)
+{
+	return dname_hash(name, lz->seed) & (lz->index_size - 1);
+}
+
+static struct lz_node *
+lz_find(const struct local_zones *lz, const uint8_t *name)
+{
+	uint32_t i;
+
+	if (lz->index_size == 0)
+		return NULL;
+	for (i = lz_slot(lz, name); lz->index[i] != 0; i = (i + 1) & (lz->index_size - 1)) {
+		struct lz_node *n = &lz->nodes[lz->index[i] - 1];
+		if (dname_equal(n->name, name))
+			return n;
+	}
+	return NULL;
+}
+
+static int
+lz_reindex(struct local_zones *lz, uint32_t size)
+{
+	uint32_t *idx = calloc(size, sizeof(*idx));
+	int k;
+
+	if (idx == NULL)
+		return -1;
+	free(lz->index);
+	lz->index = idx;
+	lz->index_size = size;
+	for (k = 0; k < lz->nnodes; k++) {
+		uint32_t i = lz_slot(lz, lz->nodes[k].name);
+		while (idx[i] != 0)
+			i = (i + 1) & (size - 1);
+		idx[i] = (uint32_t)k + 1;
+	}
+	return 0;
+}
+
+static struct lz_node *
+lz_get(struct local_zones *lz, const uint8_t *name)
+{
+	struct lz_node *n = lz_find(lz, name);
+
+	if (n != NULL)
+		return n;
+	if (lz->nnodes == lz->cap) {
+		int ncap = lz->cap ? lz->cap * 2 : 16;
+		struct lz_node *nn = realloc(lz->nodes, sizeof(*nn) * (size_t)ncap);
+		if (nn == NULL)
+			return NULL;
+		lz->nodes = nn;
+		lz->cap = ncap;
+	}
+	n = &lz->nodes[lz->nnodes++];
+	memset(n, 0, sizeof(*n));
+	dname_copy_lower(n->name, name);
+	n->type = LZ_NONE;
+	/* keep the table at most half full */
+	if ((uint32_t)lz->nnodes * 2 > lz->index_size) {
+		if (lz_reindex(lz, lz->index_size ? lz->index_size * 2 : 64) != 0) {
+			lz->nnodes--;
+			return NULL;
+		}
+	} else {
+		uint32_t i = lz_slot(lz, n->name);
+		while (lz->index[i] != 0)
+			i = (i + 1) & (lz->index_size - 1);
+		lz->index[i] = (uint32_t)lz->nnodes;
+	}
+	return n;
+}
+
+static int
+lz_err(char *err, size_t errlen, const char *file, int line, const char *fmt, const char *arg)
+{
+	char msg[2048];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	snprintf(err, errlen, "%s:%d: %s", file, line, msg);
+	return -1;
+}
+
+static int
+add_zone(struct local_zones *lz, const char *text, const char *file, int line, char *err, size_t errlen)
+{
+	char name[DNAME_STR_MAX], type[64];
+	uint8_t wire[DNAME_MAX];
+	struct lz_node *n;
+	int t;
+
+	if (sscanf(text, "%1023s %63s", name, type) != 2)
+		return lz_err(err, errlen, file, line, "local-zone needs \"NAME TYPE\", got '%s'", text);
+	if (dname_from_str(name, wire) < 0)
+		return lz_err(err, errlen, file, line, "local-zone: bad name '%s'", name);
+	for (t = 0; t < (int)(sizeof(lz_type_names) / sizeof(lz_type_names[0])); t++)
+		if (strcasecmp(type, lz_type_names[t]) == 0)
+			break;
+	if (t == (int)(sizeof(lz_type_names) / sizeof(lz_type_names[0])))
+		return lz_err(err, errlen, file, line, "local-zone: unknown type '%s' (transparent, "
+		    "typetransparent, static, deny, refuse, redirect, always_nxdomain, always_refuse, always_deny)", type);
+	n = lz_get(lz, wire);
+	if (n == NULL)
+		return lz_err(err, errlen, file, line, "%s", "out of memory");
+	if (n->type != LZ_NONE)
+		return lz_err(err, errlen, file, line, "local-zone '%s' given twice", name);
+	n->type = t;
+	n->zone_line = line;
+	return 0;
+}
+
+static int
+add_rr(struct local_zones *lz, const uint8_t *owner, uint16_t type, uint32_t ttl,
+    const uint8_t *rdata, size_t rdlen)
+{
+	struct lz_node *n = lz_get(lz, owner);
+	struct lz_rrset *s;
+	struct rdata *rd;
+	uint8_t *copy;
+
+	if (n == NULL)
+		return -1;
+	for (s = n->sets; s != NULL; s = s->next)
+		if (s->type == type)
+			break;
+	if (s == NULL) {
+		s = calloc(1, sizeof(*s));
+		if (s == NULL)
+			return -1;
+		s->type = type;
+		s->ttl = ttl;
+		s->next = n->sets;
+		n->sets = s;
+		lz->nrrsets++;
+	}
+	rd = realloc(s->rd, sizeof(*rd) * (size_t)(s->count + 1));
+	copy = malloc(rdlen ? rdlen : 1);
+	if (rd == NULL || copy == NULL) {
+		free(copy);
+		if (rd != NULL)
+			s->rd = rd;
+		return -1;
+	}
+	memcpy(copy, rdata, rdlen);
+	s->rd = rd;
+	s->rd[s->count].len = (uint16_t)rdlen;
+	s->rd[s->count].data = copy;
+	s->count++;
+	if (ttl < s->ttl)
+		s->ttl = ttl;
+	return 0;
+}
+
+static int
+add_data(struct local_zones *lz, const char *text, const char *file, int line, char *err, size_t errlen)
+{
+	ldns_rr *rr = NULL;
+	ldns_status st = ldns_rr_new_frm_str(&rr, text, 3600, NULL, NULL);
+	uint8_t owner[DNAME_MAX], rdata[65535];
+	size_t rdlen = 0, i;
+	int rc = 0;
+
+	if (st != LDNS_STATUS_OK)
+		return lz_err(err, errlen, file, line, "local-data: %s", ldns_get_errorstr_by_id(st));
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
+	    ldns_rdf_size(ldns_rr_owner(rr)) > DNAME_MAX) {
+		ldns_rr_free(rr);
+		return lz_err(err, errlen, file, line, "local-data: only class IN records: '%s'", text);
+	}
+	memcpy(owner, ldns_rdf_data(ldns_rr_owner(rr)), ldns_rdf_size(ldns_rr_owner(rr)));
+	/* ldns keeps each field in wire form with names uncompressed,
+	 * which is exactly our RDATA form. */
+	for (i = 0; i < ldns_rr_rd_count(rr); i++) {
+		ldns_rdf *f = ldns_rr_rdf(rr, i);
+		if (rdlen + ldns_rdf_size(f) > sizeof(rdata)) {
+			rc = -1;
+			break;
+		}
+		memcpy(rdata + rdlen, ldns_rdf_data(f), ldns_rdf_size(f));
+		rdlen += ldns_rdf_size(f);
+	}
+	if (rc == 0)
+		rc = add_rr(lz, owner, (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr), rdata, rdlen);
+	ldns_rr_free(rr);
+	if (rc != 0)
+		return lz_err(err, errlen, file, line, "local-data: record too large or out of memory: '%s'", text);
+	return 0;
+}
+
+/* "192.0.2.1 name" -> PTR at 1.2.0.192.in-addr.arpa. */
+static int
+add_data_ptr(struct local_zones *lz, const char *text, const char *file, int line, char *err, size_t errlen)
+{
+	char addr[128], name[DNAME_STR_MAX], rev[256];
+	uint8_t ip[16], owner[DNAME_MAX], target[DNAME_MAX];
+	int n, i, tlen;
+
+	if (sscanf(text, "%127s %1023s", addr, name) != 2)
+		return lz_err(err, errlen, file, line, "local-data-ptr needs \"ADDRESS NAME\", got '%s'", text);
+	if ((tlen = dname_from_str(name, target)) < 0)
+		return lz_err(err, errlen, file, line, "local-data-ptr: bad name '%s'", name);
+	if (inet_pton(AF_INET, addr, ip) == 1) {
+		snprintf(rev, sizeof(rev), "%u.%u.%u.%u.in-addr.arpa", ip[3], ip[2], ip[1], ip[0]);
+	} else if (inet_pton(AF_INET6, addr, ip) == 1) {
+		for (i = 15, n = 0; i >= 0; i--)
+			n += snprintf(rev + n, sizeof(rev) - (size_t)n, "%x.%x.", ip[i] & 0xf, ip[i] >> 4);
+		snprintf(rev + n, sizeof(rev) - (size_t)n, "ip6.arpa");
+	} else
+		return lz_err(err, errlen, file, line, "local-data-ptr: bad address '%s'", addr);
+	dname_from_str(rev, owner);
+	if (add_rr(lz, owner, RR_TYPE_PTR, 3600, target, (size_t)tlen) != 0)
+		return lz_err(err, errlen, file, line, "%s", "out of memory");
+	return 0;
+}
+
+static struct lz_node *
+enclosing_zone(const struct local_zones *lz, const uint8_t *name)
+{
+	int labels = dname_label_count(name), l;
+
+	for (l = labels; l >= 0; l--) {
+		struct lz_node *n = lz_find(lz, dname_suffix_labels(name, l));
+		if (n != NULL && n->type != LZ_NONE)
+			return n;
+	}
+	return NULL;
+}
+
+struct local_zones *
+localzone_create(const struct local_line *lines, int n, const char *file, char *err, size_t errlen)
+{
+	struct local_zones *lz = calloc(1, sizeof(*lz));
+	int i, rc = 0;
+
+	if (lz == NULL) {
+		snprintf(err, errlen, "%s: out of memory", file);
+		return NULL;
+	}
+	lz->seed = rand_u32();
+	/* zones first, so data lines can be checked against them */
+	for (i = 0; i < n && rc == 0; i++)
+		if (lines[i].kind == LOCAL_ZONE_LINE)
+			rc = add_zone(lz, lines[i].text, file, lines[i].line, err, errlen);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (lines[i].kind == LOCAL_DATA_LINE)
+			rc = add_data(lz, lines[i].text, file, lines[i].line, err, errlen);
+		else if (lines[i].kind == LOCAL_DATA_PTR_LINE)
+			rc = add_data_ptr(lz, lines[i].text, file, lines[i].line, err, errlen);
+	}
+	if (rc != 0) {
+		localzone_free(lz);
+		return NULL;
+	}
+	for (i = 0; i < lz->nnodes; i++) {
+		struct lz_node *node = &lz->nodes[i];
+		if (node->sets != NULL && enclosing_zone(lz, node->name) == NULL) {
+			node->type = LZ_TRANSPARENT;
+			node->implicit = true;
+		}
+	}
+	return lz;
+}
+
+void
+localzone_free(struct local_zones *lz)
+{
+	int i, j;
+
+	if (lz == NULL)
+		return;
+	for (i = 0; i < lz->nnodes; i++) {
+		struct lz_rrset *s = lz->nodes[i].sets, *next;
+		for (; s != NULL; s = next) {
+			next = s->next;
+			for (j = 0; j < s->count; j++)
+				free((void *)s->rd[j].data);
+			free(s->rd);
+			free(s);
+		}
+	}
+	free(lz->nodes);
+	free(lz->index);
+	free(lz);
+}
+
+void
+localzone_counts(const struct local_zones *lz, int *zones, int *rrsets)
+{
+	int i, z = 0;
+
+	for (i = 0; lz != NULL && i < lz->nnodes; i++)
+		if (lz->nodes[i].type != LZ_NONE && !lz->nodes[i].implicit)
+			z++;
+	*zones = z;
+	*rrsets = lz != NULL ? lz->nrrsets : 0;
+}
+
+static const struct lz_rrset *
+node_set(const struct lz_node *n, uint16_t type)
+{
+	const struct lz_rrset *s;
+
+	for (s = n != NULL ? n->sets : NULL; s != NULL; s = s->next)
+		if (s->type == type)
+			return s;
+	return NULL;
+}
+
+static size_t
+build(uint8_t *out, size_t cap, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+    bool aa, uint16_t rcode, const uint8_t *owner, const struct lz_rrset *ans,
+    const uint8_t *soa_owner, const struct lz_rrset *soa)
+{
+	struct msg_builder b;
+	struct rrset rs;
+
+	mb_init(&b, out, cap);
+	mb_header(&b, 0, FLAG_QR | FLAG_RA | (aa ? FLAG_AA : 0), rcode);
+	mb_question(&b, qname, qtype, qclass);
+	if (ans != NULL) {
+		memset(&rs, 0, sizeof(rs));
+		rs.owner = owner;
+		rs.type = ans->type;
+		rs.rclass = RR_CLASS_IN;
+		rs.ttl = ans->ttl;
+		rs.count = (uint16_t)ans->count;
+		rs.rdata = ans->rd;
+		mb_rrset(&b, SEC_ANSWER, &rs, false);
+	}
+	if (soa != NULL) {
+		memset(&rs, 0, sizeof(rs));
+		rs.owner = soa_owner;
+		rs.type = RR_TYPE_SOA;
+		rs.rclass = RR_CLASS_IN;
+		rs.ttl = soa->ttl;
+		rs.count = 1;
+		rs.rdata = soa->rd;
+		mb_rrset(&b, SEC_AUTHORITY, &rs, false);
+	}
+	return mb_finish(&b);
+}
+
+enum local_verdict
+localzone_answer(const struct local_zones *lz, const uint8_t *qname, uint16_t qtype,
+    uint16_t qclass, uint8_t *out, size_t cap, size_t *outlen)
+{
+	const struct lz_node *zone, *node;
+	const struct lz_rrset *s = NULL;
+	bool aa;
+
+	if (lz == NULL || lz->nnodes == 0 || qclass != RR_CLASS_IN)
+		return LOCAL_PASS;
+	zone = enclosing_zone(lz, qname);
+	if (zone == NULL)
+		return LOCAL_PASS;
+	aa = !zone->implicit;
+	node = lz_find(lz, qname);
+	switch (zone->type) {
+	case LZ_ALWAYS_DENY:
+		return LOCAL_DROP;
+	case LZ_ALWAYS_REFUSE:
+		return LOCAL_REFUSE;
+	case LZ_ALWAYS_NXDOMAIN:
+		*outlen = build(out, cap, qname, qtype, qclass, true, RCODE_NXDOMAIN, NULL, NULL,
+		    zone->name, node_set(zone, RR_TYPE_SOA));
+		return LOCAL_ANSWER;
+	case LZ_REDIRECT:
+		node = zone;
+		break;
+	default:
+		break;
+	}
+	if (node != NULL) {
+		s = node_set(node, qtype);
+		if (s == NULL && qtype != RR_TYPE_CNAME)
+			s = node_set(node, RR_TYPE_CNAME);
+		if (s != NULL) {
+			*outlen = build(out, cap, qname, qtype, qclass, aa, RCODE_NOERROR, qname, s, NULL, NULL);
+			return LOCAL_ANSWER;
+		}
+	}
+	switch (zone->type) {
+	case LZ_DENY:
+		return LOCAL_DROP;
+	case LZ_REFUSE:
+		return LOCAL_REFUSE;
+	case LZ_TYPETRANSPARENT:
+		return LOCAL_PASS;
+	case LZ_TRANSPARENT:
+		if (node == NULL || node->sets == NULL)
+			return LOCAL_PASS;
+		/* the name is ours but not this type: NODATA */
+		*outlen = build(out, cap, qname, qtype, qclass, aa, RCODE_NOERROR, NULL, NULL, NULL, NULL);
+		return LOCAL_ANSWER;
+	default:          /* static, redirect without data */
+		*outlen = build(out, cap, qname, qtype, qclass, true,
+		    node != NULL && node->sets != NULL ? RCODE_NOERROR : RCODE_NXDOMAIN,
+		    NULL, NULL, zone->name, node_set(zone, RR_TYPE_SOA));
+		return LOCAL_ANSWER;
+	}
+}
