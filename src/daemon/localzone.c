@@ -6,7 +6,7 @@
  * the number of labels, not on how many entries there are (blocklists of
  * a hundred thousand names are common).
  */
-#include "config.h"
+#include <config.h>
 
 #include <arpa/inet.h>
 #include <stdio.h>

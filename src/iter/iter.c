@@ -177,6 +177,34 @@ qstate_free(struct qstate *qs)
 	free(qs);
 }
 
+struct pending *
+pending_new(struct iter *it, struct qstate *qs)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->qs = qs;
+	p->it = it;
+	p->next = it->pending_head;
+	if (p->next != NULL)
+		p->next->prev = p;
+	it->pending_head = p;
+	return p;
+}
+
+void
+pending_free(struct iter *it, struct pending *p)
+{
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		it->pending_head = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	free(p);
+}
+
 static void
 iter_run(struct iter *it)
 {
@@ -368,6 +396,9 @@ iter_destroy(struct iter *it)
 			qstate_free(qs);
 		}
 	}
+	/* The I/O layer drops its queries without calling back. */
+	while (it->pending_head != NULL)
+		pending_free(it, it->pending_head);
 	free(it->mesh);
 	infra_destroy(it->infra);
 	iter_config_unref(it->cfg);
@@ -426,12 +457,12 @@ iter_upstream_reply(struct iter *it, void *token, const uint8_t *pkt, size_t len
 	struct qstate *qs = p->qs;
 
 	if (qs == NULL) {
-		free(p);
+		pending_free(it, p);
 		return;
 	}
 	qs->pending = NULL;
 	resolve_on_reply(qs, p, pkt, len);
-	free(p);
+	pending_free(it, p);
 	iter_run(it);
 }
 
@@ -444,12 +475,12 @@ iter_upstream_failed(struct iter *it, void *token, enum upstream_failure why)
 	if (why == UPSTREAM_TIMEOUT)
 		it->stats.upstream_timeouts++;
 	if (qs == NULL) {
-		free(p);
+		pending_free(it, p);
 		return;
 	}
 	qs->pending = NULL;
 	resolve_on_failure(qs, p, why);
-	free(p);
+	pending_free(it, p);
 	iter_run(it);
 }
 

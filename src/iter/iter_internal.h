@@ -87,6 +87,7 @@ struct waiter {
 };
 
 struct pending {                     /* one upstream query: the token */
+	struct pending *prev, *next; /* every outstanding one, in the iter */
 	struct qstate *qs;           /* NULL once the qstate is gone */
 	struct iter *it;
 	int addr_index;
@@ -151,6 +152,7 @@ struct iter {
 	uint32_t mesh_count;
 	uint32_t hash_seed;
 	struct qstate *run_head, *run_tail;
+	struct pending *pending_head;   /* freed by iter_destroy if still out */
 	bool running;
 	uint8_t wire[ITER_ANSWER_MAX];
 	uint16_t ttl_offs[ITER_TTL_OFFS_MAX];
@@ -158,6 +160,9 @@ struct iter {
 
 /* iter.c */
 void qstate_schedule(struct qstate *qs);
+/* A token for one upstream query, linked into the iter; NULL if no memory. */
+struct pending *pending_new(struct iter *it, struct qstate *qs);
+void pending_free(struct iter *it, struct pending *p);
 /* Start (or join) a subquery on behalf of parent. Returns false when it
  * would create a cycle or exceed the depth limit. */
 bool qstate_subquery(struct qstate *parent, const uint8_t *name, uint16_t type, uint16_t qclass);

@@ -172,7 +172,7 @@ send_to(struct qstate *qs, int idx, bool tcp)
 	struct pending *p;
 	uint32_t rto = infra_rto_ms(it->infra, &a->addr, now);
 
-	p = calloc(1, sizeof(*p));
+	p = pending_new(it, qs);
 	if (p == NULL)
 		return false;
 	memset(&q, 0, sizeof(q));
@@ -189,8 +189,6 @@ send_to(struct qstate *qs, int idx, bool tcp)
 	q.edns_bufsize = qs->cfg->edns_buffer_size;
 	/* TCP needs a handshake first: give it a few round trips. */
 	q.timeout_ms = tcp ? (rto * 3 > 1500 ? rto * 3 : 1500) : rto;
-	p->qs = qs;
-	p->it = it;
 	p->addr_index = idx;
 	p->tcp = tcp;
 	p->edns = q.edns;
@@ -202,7 +200,7 @@ send_to(struct qstate *qs, int idx, bool tcp)
 		it->stats.upstream_tcp++;
 	trace(qs, tcp ? "ask (tcp)" : "ask", q.qname, q.qtype, &a->addr);
 	if (it->env.send_query(it->env.io, &q, p) != 0) {
-		free(p);
+		pending_free(it, p);
 		a->failed = true;
 		return false;
 	}

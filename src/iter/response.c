@@ -69,7 +69,11 @@ synth_cname(struct arena *a, const uint8_t *owner, const uint8_t *target, uint32
 
 	if (rs == NULL || rd == NULL)
 		return NULL;
-	rs->owner = owner;
+	/* owner may be the qstate's current name, which changes as the
+	 * chain is followed: keep a copy */
+	rs->owner = arena_memdup(a, owner, dname_len(owner));
+	if (rs->owner == NULL)
+		return NULL;
 	rs->type = RR_TYPE_CNAME;
 	rs->rclass = RR_CLASS_IN;
 	rs->ttl = ttl;
@@ -116,15 +120,8 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 		}
 		if (sent_type == RR_TYPE_CNAME)
 			break;
-		rs = find_set(ans, nans, name, RR_TYPE_CNAME);
-		if (rs != NULL && rs->count == 1) {
-			const uint8_t *target = rs->rdata[0].data;
-			ri->chain[ri->nchain++] = rs;
-			if (dname_equal(target, sent_name) || ri->nchain > RESP_MAX_CHAIN / 2)
-				break;     /* a loop inside one reply: stop here */
-			name = target;
-			continue;
-		}
+		/* A DNAME above the name wins over the CNAME the server made
+		 * from it (RFC 6672 section 3.2): we make our own. */
 		rs = find_dname(dp, ans, nans, name);
 		if (rs != NULL) {
 			uint8_t *target = dname_substitute(a, name, rs);
@@ -139,6 +136,15 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 				break;
 			ri->synth[ri->nchain] = true;
 			ri->chain[ri->nchain++] = cn;
+			name = target;
+			continue;
+		}
+		rs = find_set(ans, nans, name, RR_TYPE_CNAME);
+		if (rs != NULL && rs->count == 1) {
+			const uint8_t *target = rs->rdata[0].data;
+			ri->chain[ri->nchain++] = rs;
+			if (dname_equal(target, sent_name) || ri->nchain > RESP_MAX_CHAIN / 2)
+				break;     /* a loop inside one reply: stop here */
 			name = target;
 			continue;
 		}

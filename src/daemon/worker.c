@@ -1,0 +1,390 @@
+/*
+ * worker.c -- one thread serving clients: the glue between the front ends,
+ * the cache, the engine and the upstream transport.
+ *
+ * The cache-hit path is worker_query: parse, access control, cache lookup
+ * straight into the front end's answer slot, patch for the client, return
+ * the length; the front end sends it with the rest of its batch. Nothing
+ * on it allocates. A miss allocates one struct waiting_client, which
+ * remembers how to reach and how to answer the client until the engine
+ * delivers.
+ */
+/* Angle brackets: the build's config.h, not daemon/config.h beside us. */
+#include <config.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/daemon.h"
+#include "daemon/respond.h"
+#include "net/net.h"
+#include "util/log.h"
+
+struct waiting_client {
+	struct net_reply reply;
+	struct respond_client rc;
+};
+
+struct worker {
+	int id;
+	pthread_t thread;
+	bool started;
+	struct cache *cache;
+	struct daemon_settings *settings;
+	_Atomic(struct daemon_settings *) next_settings;  /* from worker_apply */
+	struct net_loop *loop;
+	struct udp_front *udp;
+	struct tcp_front *tcp;
+	struct outnet *out;
+	struct iter *iter;
+	struct iter_env env;           /* the engine keeps a pointer to it */
+	struct worker_stats st;
+	uint8_t abuf[NET_ANSWER_MAX];  /* answers the engine delivers */
+};
+
+struct daemon_settings *
+daemon_settings_new(struct config *cfg, struct iter_config *itercfg)
+{
+	struct daemon_settings *s = malloc(sizeof(*s));
+
+	if (!s) {
+		config_free(cfg);
+		iter_config_unref(itercfg);
+		return NULL;
+	}
+	atomic_init(&s->refs, 1);
+	s->cfg = cfg;
+	s->itercfg = itercfg;
+	return s;
+}
+
+void
+daemon_settings_ref(struct daemon_settings *s)
+{
+	atomic_fetch_add(&s->refs, 1);
+}
+
+void
+daemon_settings_unref(struct daemon_settings *s)
+{
+	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+		return;
+	config_free(s->cfg);
+	iter_config_unref(s->itercfg);
+	free(s);
+}
+
+static void
+count_answer(struct worker *w, const uint8_t *pkt)
+{
+	w->st.answers[pkt[3] & 0xf]++;
+}
+
+/* A miss: hand the client to the engine. */
+static void
+resolve(struct worker *w, const struct net_query *q, const struct respond_client *c)
+{
+	struct waiting_client *wc;
+
+	if (w->st.waiting >= WORKER_WAITING_MAX || !(wc = malloc(sizeof(*wc)))) {
+		w->st.dropped++;
+		return;
+	}
+	wc->reply = *q->reply;
+	net_reply_hold(&wc->reply);
+	wc->rc = *c;
+	w->st.waiting++;
+	w->st.cache_misses++;
+	/* May deliver before it returns. */
+	iter_resolve(w->iter, c->qname, c->qtype, c->qclass, respond_iter_flags(c), wc);
+}
+
+static size_t
+worker_query(void *arg, const struct net_query *q)
+{
+	struct worker *w = arg;
+	const struct config *cfg = w->settings->cfg;
+	struct cache_answer_info info;
+	struct respond_client c;
+	struct dns_msg msg;
+	size_t len = 0;
+
+	w->st.queries++;
+	if (q->tcp)
+		w->st.queries_tcp++;
+	switch (respond_query(q->pkt, q->len, config_acl_lookup(cfg, q->addr), q->tcp,
+	    cfg->max_udp_size, &msg, &c, q->out, q->outcap, &len)) {
+	case RESPOND_DROP:
+		w->st.dropped++;
+		return 0;
+	case RESPOND_ANSWERED:
+		if ((q->out[3] & 0xf) == RCODE_FORMERR)
+			w->st.malformed++;
+		count_answer(w, q->out);
+		return len;
+	case RESPOND_RESOLVE:
+		break;
+	}
+	if (cfg->local != NULL) {
+		switch (localzone_answer(cfg->local, c.qname, c.qtype, c.qclass,
+		    q->out, q->outcap, &len)) {
+		case LOCAL_PASS:
+			break;
+		case LOCAL_DROP:
+			w->st.dropped++;
+			return 0;
+		case LOCAL_REFUSE:
+			len = respond_error(q->out, q->outcap, &c, RCODE_REFUSED, EDE_PROHIBITED);
+			count_answer(w, q->out);
+			return len;
+		case LOCAL_ANSWER:
+			if (!(len = respond_patch(q->out, len, q->outcap, &c, EDE_NONE)))
+				len = respond_error(q->out, q->outcap, &c, RCODE_SERVFAIL, EDE_NONE);
+			count_answer(w, q->out);
+			return len;
+		}
+	}
+	len = cache_answer_lookup(w->cache, c.qname, c.qtype, c.qclass,
+	    respond_cache_variant(&c), time(NULL), 0, 0, q->out, q->outcap, &info);
+	if (!len) {
+		resolve(w, q, &c);
+		return 0;
+	}
+	w->st.cache_hits++;
+	if (!(len = respond_patch(q->out, len, q->outcap, &c, info.ede)))
+		len = respond_error(q->out, q->outcap, &c, RCODE_SERVFAIL, EDE_NONE);
+	count_answer(w, q->out);
+	return len;
+}
+
+/* ---- the engine's environment ---- */
+
+static void
+env_deliver(void *io, void *client, const uint8_t *wire, size_t len, uint16_t ede)
+{
+	struct worker *w = io;
+	struct waiting_client *wc = client;
+	size_t n = 0;
+
+	if (len <= sizeof(w->abuf)) {
+		memcpy(w->abuf, wire, len);
+		n = respond_patch(w->abuf, len, sizeof(w->abuf), &wc->rc, ede);
+	}
+	if (!n) {
+		log_debug(2, "engine answer does not match the question; SERVFAIL");
+		n = respond_error(w->abuf, sizeof(w->abuf), &wc->rc, RCODE_SERVFAIL, ede);
+	}
+	count_answer(w, w->abuf);
+	net_reply_send(&wc->reply, w->abuf, n);
+	w->st.waiting--;
+	free(wc);
+}
+
+static int
+env_send_query(void *io, const struct upstream_query *q, void *token)
+{
+	struct worker *w = io;
+
+	return outnet_send(w->out, q, token);
+}
+
+static void
+upstream_done(void *arg, void *token, int err, const uint8_t *pkt, size_t len)
+{
+	struct worker *w = arg;
+
+	if (err)
+		iter_upstream_failed(w->iter, token, (enum upstream_failure)err);
+	else
+		iter_upstream_reply(w->iter, token, pkt, len);
+}
+
+/* Both clocks through libc, so libfaketime can move them in tests. */
+static time_t
+env_now(void *io)
+{
+	return time(NULL);
+}
+
+static uint64_t
+env_now_ms(void *io)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- life cycle ---- */
+
+static bool
+family_enabled(const struct config *cfg, const struct netaddr *a)
+{
+	return a->ss.ss_family == AF_INET ? cfg->do_ip4 : cfg->do_ip6;
+}
+
+static int
+open_listeners(struct worker *w, const struct config *cfg, char *err, size_t errlen)
+{
+	int i, fd;
+
+	for (i = 0; i < cfg->ninterfaces; i++) {
+		const struct netaddr *a = &cfg->interfaces[i];
+		if (!family_enabled(cfg, a))
+			continue;
+		if (cfg->do_udp) {
+			if ((fd = net_listen(a, SOCK_DGRAM, true, err, errlen)) < 0)
+				return -1;
+			if (udp_front_add(w->udp, fd) < 0)
+				goto nomem;
+		}
+		if (cfg->do_tcp) {
+			if ((fd = net_listen(a, SOCK_STREAM, true, err, errlen)) < 0)
+				return -1;
+			if (tcp_front_add(w->tcp, fd) < 0)
+				goto nomem;
+		}
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+struct worker *
+worker_create(int id, struct cache *cache, struct daemon_settings *s, int max_upstream,
+    char *err, size_t errlen)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	const struct config *cfg = s->cfg;
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	w->id = id;
+	w->cache = cache;
+	daemon_settings_ref(s);
+	w->settings = s;
+	atomic_init(&w->next_settings, NULL);
+	if (!(w->loop = net_loop_create()) ||
+	    !(w->udp = udp_front_create(w->loop, worker_query, w)) ||
+	    !(w->tcp = tcp_front_create(w->loop, worker_query, w,
+	    cfg->tcp_idle_timeout_ms, cfg->tcp_max_connections)) ||
+	    !(w->out = outnet_create(w->loop, max_upstream, upstream_done, w))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (open_listeners(w, cfg, err, errlen) < 0)
+		goto fail;
+	w->env.io = w;
+	w->env.send_query = env_send_query;
+	w->env.deliver = env_deliver;
+	w->env.now = env_now;
+	w->env.now_ms = env_now_ms;
+	if (!(w->iter = iter_create(&w->env, cache, s->itercfg))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	return w;
+fail:
+	worker_destroy(w);
+	return NULL;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	if (net_loop_run(w->loop) < 0)
+		log_err("worker %d: event loop failed", w->id);
+	return NULL;
+}
+
+int
+worker_start(struct worker *w)
+{
+	int r = pthread_create(&w->thread, NULL, worker_main, w);
+
+	if (r) {
+		log_err("cannot start worker %d: %s", w->id, strerror(r));
+		return -1;
+	}
+	w->started = true;
+	return 0;
+}
+
+void
+worker_stop(struct worker *w)
+{
+	net_loop_stop(w->loop);
+}
+
+void
+worker_join(struct worker *w)
+{
+	if (w->started)
+		pthread_join(w->thread, NULL);
+	w->started = false;
+}
+
+/* In the worker's thread. */
+static void
+apply_cb(void *arg)
+{
+	struct worker *w = arg;
+	struct daemon_settings *s = atomic_exchange(&w->next_settings, NULL);
+
+	if (!s)
+		return;
+	iter_set_config(w->iter, s->itercfg);
+	tcp_front_set_limits(w->tcp, s->cfg->tcp_idle_timeout_ms, s->cfg->tcp_max_connections);
+	daemon_settings_unref(w->settings);
+	w->settings = s;
+}
+
+int
+worker_apply(struct worker *w, struct daemon_settings *s)
+{
+	daemon_settings_ref(s);
+	/* Settings not yet picked up are simply superseded. */
+	daemon_settings_unref(atomic_exchange(&w->next_settings, s));
+	return net_loop_call(w->loop, apply_cb, NULL, w);
+}
+
+void
+worker_get_stats(const struct worker *w, struct worker_stats *out)
+{
+	struct net_counters nc;
+
+	*out = w->st;
+	if (w->tcp) {
+		tcp_front_counters(w->tcp, &nc);
+		out->tcp_connections = nc.tcp_accepted;
+	}
+	if (w->out)
+		out->upstream_pending = (uint64_t)outnet_pending(w->out);
+}
+
+void
+worker_destroy(struct worker *w)
+{
+	if (!w)
+		return;
+	/* Order matters: the engine answers its waiting clients through the
+	 * front ends and forgets its upstream queries; then the transport
+	 * can close them without calling back. */
+	if (w->iter)
+		iter_destroy(w->iter);
+	outnet_destroy(w->out);
+	tcp_front_destroy(w->tcp);
+	udp_front_destroy(w->udp);
+	net_loop_destroy(w->loop);
+	daemon_settings_unref(atomic_exchange(&w->next_settings, NULL));
+	daemon_settings_unref(w->settings);
+	free(w);
+}
