@@ -1,0 +1,14 @@
+# End-to-end lab (tests/lab/README.md): resolverd against NSD servers in a
+# private network namespace. Include from tests/Makefile.inc to run it in
+# `make check`; it exits 77 (skipped) where NSD, dnspython or namespaces
+# are missing. In an out-of-tree build it finds ./src/resolverd.
+TESTS += tests/lab/run.sh
+EXTRA_DIST += tests/lab/run.sh tests/lab/lab.py tests/lab/blackhole.py \
+	tests/lab/README.md \
+	zones/lab/root.zone zones/lab/lab.zone zones/lab/corp.zone \
+	zones/lab/example.zone zones/lab/hosting.lab.zone \
+	zones/lab/alpha.lab.zone zones/lab/refused.lab.zone \
+	zones/lab/timeout.lab.zone zones/lab/beta.corp.zone \
+	zones/lab/oob.corp.zone zones/lab/lame.corp.zone \
+	zones/lab/halfdead.corp.zone zones/lab/shop.example.zone \
+	zones/lab/v6.example.zone
