@@ -101,9 +101,9 @@ dequote(struct parser *p, char **valp)
 		return 0;
 	if ((end = strchr(v + 1, v[0])) == NULL)
 		return cfg_perr(p, p->line, "missing closing quote");
-	if (*cfg_trim(end + 1) != '\0')
-		return cfg_perr(p, p->line, "unexpected text after closing quote");
-	*end = '\0';
+	/* Unbound writes local-zone: "name" type: the quotes cover only the
+	 * first word. Drop them and keep the rest for the key to check. */
+	memmove(end, end + 1, strlen(end + 1) + 1);
 	*valp = v + 1;
 	return 0;
 }

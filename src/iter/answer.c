@@ -64,9 +64,41 @@ from_answer_cache(struct qstate *qs, time_t now)
 			if (sets[i].type == RR_TYPE_SOA) {
 				qs->neg_soa = &sets[i];
 				qs->neg_ttl = sets[i].ttl;
-			}
+			} else if (sets[i].type == RR_TYPE_NS)
+				qs->neg_ns = &sets[i];
 	}
 	return true;
+}
+
+/* A cached DNAME above cur_name: push it and the CNAME it implies, and
+ * move cur_name to the target. Returns false when there is none; sets
+ * *stop when the chain must end here. */
+static bool
+follow_cached_dname(struct qstate *qs, time_t now, bool *stop)
+{
+	struct iter *it = qs->it;
+	int labels = dname_label_count(qs->cur_name), l;
+	struct rrset rs, *dn, *cn;
+	uint8_t *target;
+
+	*stop = false;
+	for (l = labels - 1; l >= 1; l--) {
+		const uint8_t *owner = dname_suffix_labels(qs->cur_name, l);
+		if (!cache_rrset_lookup(it->cache, owner, RR_TYPE_DNAME, qs->qclass, now, &qs->arena, &rs) ||
+		    rs.trust < TRUST_ANS_NONAUTH || rs.count != 1)
+			continue;
+		dn = arena_memdup(&qs->arena, &rs, sizeof(rs));
+		target = dn ? response_dname_substitute(&qs->arena, qs->cur_name, dn) : NULL;
+		cn = target ? response_synth_cname(&qs->arena, qs->cur_name, target, dn->ttl) : NULL;
+		if (cn == NULL || !push_answer(qs, dn) || !push_answer(qs, cn) ||
+		    ++qs->chain_len > ITER_MAX_CNAME_CHAIN) {
+			*stop = true;
+			return true;
+		}
+		memcpy(qs->cur_name, target, dname_len(target));
+		return true;
+	}
+	return false;
 }
 
 bool
@@ -75,6 +107,7 @@ answer_from_cache(struct qstate *qs)
 	struct iter *it = qs->it;
 	time_t now = it->env.now(it->env.io);
 	struct rrset rs, *copy;
+	bool stop;
 
 	for (;;) {
 		if (cache_rrset_lookup(it->cache, qs->cur_name, qs->qtype, qs->qclass, now, &qs->arena, &rs) &&
@@ -96,6 +129,11 @@ answer_from_cache(struct qstate *qs)
 				if (dname_equal(qs->answer[i]->owner, target))
 					return true;
 			memcpy(qs->cur_name, target, dname_len(target));
+			continue;
+		}
+		if (qs->qtype != RR_TYPE_DNAME && follow_cached_dname(qs, now, &stop)) {
+			if (stop)
+				return true;
 			continue;
 		}
 		return from_answer_cache(qs, now);
@@ -142,6 +180,8 @@ answer_build(struct qstate *qs, uint16_t *ede)
 		struct rrset soa = *qs->neg_soa;
 		soa.ttl = qs->neg_ttl;
 		mb_rrset(&b, SEC_AUTHORITY, &soa, dnssec);
+		if (qs->neg_ns != NULL && !b.full)
+			mb_rrset(&b, SEC_AUTHORITY, qs->neg_ns, dnssec);
 	}
 	if (b.full) {
 		/* Over 64 KiB: say so rather than hand out half an answer. */

@@ -73,17 +73,53 @@ dp_add_rrset_addrs(struct delegpt *dp, const struct rrset *rs, const uint8_t *ns
 	}
 }
 
+/* Addresses of ns_name from the cache. An NS name should not be an alias
+ * (RFC 2181 section 10.3) but some are: follow a few CNAMEs. */
 static void
 dp_add_cached_addrs(struct qstate *qs, struct delegpt *dp, const uint8_t *ns_name)
 {
 	struct iter *it = qs->it;
 	time_t now = it->env.now(it->env.io);
+	const uint8_t *name = ns_name;
 	struct rrset rs;
+	bool found;
+	int hops;
 
-	if (cache_rrset_lookup(it->cache, ns_name, RR_TYPE_A, qs->qclass, now, &qs->arena, &rs))
-		dp_add_rrset_addrs(dp, &rs, ns_name);
-	if (cache_rrset_lookup(it->cache, ns_name, RR_TYPE_AAAA, qs->qclass, now, &qs->arena, &rs))
-		dp_add_rrset_addrs(dp, &rs, ns_name);
+	for (hops = 0; hops < 4; hops++) {
+		found = false;
+		if (cache_rrset_lookup(it->cache, name, RR_TYPE_A, qs->qclass, now, &qs->arena, &rs)) {
+			dp_add_rrset_addrs(dp, &rs, ns_name);
+			found = true;
+		}
+		if (cache_rrset_lookup(it->cache, name, RR_TYPE_AAAA, qs->qclass, now, &qs->arena, &rs)) {
+			dp_add_rrset_addrs(dp, &rs, ns_name);
+			found = true;
+		}
+		if (found || !cache_rrset_lookup(it->cache, name, RR_TYPE_CNAME, qs->qclass, now,
+		    &qs->arena, &rs) || rs.count != 1)
+			return;
+		name = rs.rdata[0].data;
+	}
+}
+
+void
+delegpt_add_glue(const struct qstate *qs, struct delegpt *dp, const struct rrset *sets,
+    int n, const uint8_t *bailiwick)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct rrset *rs = &sets[i];
+		if (rs->type != RR_TYPE_A && rs->type != RR_TYPE_AAAA)
+			continue;
+		if (qs->cfg->harden_glue && !dname_is_subdomain(rs->owner, bailiwick))
+			continue;
+		for (j = 0; j < dp->nns; j++)
+			if (dname_equal(dp->ns[j].name, rs->owner)) {
+				dp_add_rrset_addrs(dp, rs, dp->ns[j].name);
+				break;
+			}
+	}
 }
 
 static struct delegpt *

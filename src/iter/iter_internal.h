@@ -36,6 +36,7 @@
 #define ITER_MAX_SUBQUERY_DEPTH 6   /* NS-address lookups within lookups */
 #define ITER_MAX_NS_LOOKUPS     6   /* NS names resolved per delegation */
 #define ITER_MAX_CHILDREN      16   /* subqueries outstanding per qstate */
+#define ITER_MAX_PARENT_FALLBACK 2  /* re-asks of a parent for fresh glue */
 #define ITER_MAX_DP_ADDRS      64   /* addresses kept per delegation */
 #define ITER_MAX_TRIES_PER_ADDR 2   /* sends to one address per qstate */
 #define ITER_MINIMISE_MAX      10   /* minimised queries before giving up */
@@ -124,12 +125,14 @@ struct qstate {
 	struct rrset *answer[ITER_MAX_CNAME_CHAIN * 2 + 2];
 	int nanswer;
 	struct rrset *neg_soa;       /* for NXDOMAIN / NODATA */
+	struct rrset *neg_ns;        /* the zone's NS, as the authority sent it */
 	uint16_t rcode;
 	uint16_t ede;
 	uint32_t neg_ttl;
 
 	struct delegpt *dp;
 	int referrals;
+	int parent_fallbacks;        /* times we went back to a parent zone */
 	int upstream_sent;
 	bool prime_tried;
 	bool no_minimise;            /* fell back to the full name */
@@ -178,8 +181,13 @@ void resolve_on_failure(struct qstate *qs, struct pending *p, enum upstream_fail
 /* Closest delegation for name from config zones, cache and hints.
  * Returns NULL and sets *need_prime when the root must be primed first. */
 struct delegpt *delegpt_find(struct qstate *qs, const uint8_t *name, bool *need_prime);
-/* Delegation from a referral's NS set; addresses from glue / cache. */
+/* Delegation from a referral's NS set; addresses from the cache. */
 struct delegpt *delegpt_from_ns(struct qstate *qs, const struct rrset *ns);
+/* Add the addresses in sets (a reply's additional section) that belong to
+ * the dp's name servers; with harden-glue only those at or below
+ * bailiwick, the zone of the server that sent them. */
+void delegpt_add_glue(const struct qstate *qs, struct delegpt *dp, const struct rrset *sets,
+    int n, const uint8_t *bailiwick);
 /* Add cached addresses of the dp's NS names (after a subquery). */
 void delegpt_refresh_addrs(struct qstate *qs, struct delegpt *dp);
 /* Whether an address may be queried under this config. */

@@ -94,10 +94,9 @@ start_ns_lookup(struct qstate *qs)
 		ns->lookup_started = true;
 		if (has_addr)
 			continue;
-		/* A name inside the zone itself cannot be found without the
-		 * zone's servers: only glue could have helped. */
-		if (dname_is_subdomain(ns->name, dp->zone) && !dp->from_hints)
-			continue;
+		/* Names inside the zone itself are tried too: the lookup may
+		 * find them cached, or via the parent's glue; asking this very
+		 * qstate is ruled out by the subquery cycle check. */
 		if (qs->cfg->do_ip4 && qstate_subquery(qs, ns->name, RR_TYPE_A, qs->qclass))
 			started++;
 		if (qs->cfg->do_ip6 && qstate_subquery(qs, ns->name, RR_TYPE_AAAA, qs->qclass))
@@ -108,6 +107,28 @@ start_ns_lookup(struct qstate *qs)
 		}
 	}
 	return false;
+}
+
+/* Every server of a delegation from the cache failed: ask the parent
+ * zone again, whose referral carries the current servers and fresh glue
+ * (the cached set may be stale, e.g. after its glue expired). */
+static bool
+parent_fallback(struct qstate *qs)
+{
+	struct delegpt *dp = qs->dp, *parent;
+	bool need_prime;
+
+	if (dp->configured || dp->from_hints || dp->zone[0] == 0 ||
+	    qs->parent_fallbacks >= ITER_MAX_PARENT_FALLBACK)
+		return false;
+	parent = delegpt_find(qs, dname_remove_labels(dp->zone, 1), &need_prime);
+	if (parent == NULL)
+		return false;
+	qs->parent_fallbacks++;
+	trace(qs, "asking the parent again for", dp->zone, RR_TYPE_NS, NULL);
+	qs->dp = parent;
+	qs->minimise_labels = dname_label_count(parent->zone);
+	return true;
 }
 
 /* The name and type to send, applying QNAME minimisation. */
@@ -226,6 +247,8 @@ step_send(struct qstate *qs)
 				qs->state = QS_WAIT_SUBQ;
 				return;
 			}
+			if (parent_fallback(qs))
+				continue;
 			trace(qs, "no server left for", qs->dp->zone, RR_TYPE_NS, NULL);
 			resolve_fail(qs, EDE_NO_REACHABLE_AUTHORITY);
 			return;
@@ -332,6 +355,7 @@ finish_negative(struct qstate *qs, struct resp_info *ri, uint16_t rcode)
 	qs->rcode = rcode;
 	if (ri->soa != NULL) {
 		qs->neg_soa = ri->soa;
+		qs->neg_ns = ri->apex_ns;
 		qs->neg_ttl = response_negative_ttl(qs->cfg, ri->soa);
 	}
 	qstate_finish(qs);
@@ -344,9 +368,10 @@ follow_alias(struct qstate *qs, struct resp_info *ri)
 
 	qs->chain_len++;
 	if (qs->chain_len > ITER_MAX_CNAME_CHAIN || chain_has_owner(qs, next)) {
-		/* Give the client the chain we have; going on cannot end. */
+		/* Going on cannot end: fail, as a resolver that followed the
+		 * loop to its restart limit would. */
 		log_debug(2, "alias chain too long or looping");
-		qstate_finish(qs);
+		resolve_fail(qs, EDE_OTHER);
 		return;
 	}
 	memcpy(qs->cur_name, next, dname_len(next));
@@ -399,6 +424,10 @@ handle_minimised(struct qstate *qs, struct pending *p, struct resp_info *ri)
 		}
 		/* FALLTHROUGH */
 	case RESP_NODATA:
+	case RESP_LAME:    /* only a NOERROR one gets here: see the caller */
+		/* progress, not a failure of the server */
+		if (p->addr_index < qs->dp->naddr && qs->dp->addr[p->addr_index].sent > 0)
+			qs->dp->addr[p->addr_index].sent--;
 		qs->minimise_labels = dname_label_count(qs->sent_name);
 		qs->minimise_count++;
 		qs->state = QS_SEND;
@@ -409,7 +438,6 @@ handle_minimised(struct qstate *qs, struct pending *p, struct resp_info *ri)
 		minimise_fallback(qs, p);
 		return;
 	case RESP_REFERRAL:
-	case RESP_LAME:
 		break;         /* handled like any other reply */
 	}
 }
@@ -430,6 +458,9 @@ handle_referral(struct qstate *qs, struct resp_info *ri)
 		resolve_fail(qs, EDE_OTHER);
 		return;
 	}
+	/* The referral's own glue too: the cache may hold other addresses
+	 * for these names (e.g. the child's view), and those may not work. */
+	delegpt_add_glue(qs, dp, ri->add, ri->nadd, qs->dp->zone);
 	trace(qs, "referral to", dp->zone, RR_TYPE_NS, NULL);
 	qs->dp = dp;
 	qs->minimise_labels = dname_label_count(dp->zone);
@@ -478,7 +509,10 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 			minimise_fallback(qs, p);
 			return;
 		}
-		if (ri.type != RESP_REFERRAL && ri.type != RESP_LAME) {
+		/* A minimised name is often an empty non-terminal or a name
+		 * the server does not delegate: a NOERROR reply without data,
+		 * even one pointing back at the zone, means "go deeper". */
+		if (ri.type != RESP_REFERRAL) {
 			handle_minimised(qs, p, &ri);
 			return;
 		}

@@ -42,8 +42,8 @@ find_dname(const struct delegpt *dp, struct rrset *sets, int n, const uint8_t *n
 
 /* name with its suffix `owner` replaced by the DNAME target. NULL if the
  * result would exceed 255 bytes (YXDOMAIN, RFC 6672 section 2.2). */
-static uint8_t *
-dname_substitute(struct arena *a, const uint8_t *name, const struct rrset *dname)
+uint8_t *
+response_dname_substitute(struct arena *a, const uint8_t *name, const struct rrset *dname)
 {
 	const uint8_t *target = dname->rdata[0].data;
 	int keep = dname_label_count(name) - dname_label_count(dname->owner);
@@ -61,8 +61,8 @@ dname_substitute(struct arena *a, const uint8_t *name, const struct rrset *dname
 	return out;
 }
 
-static struct rrset *
-synth_cname(struct arena *a, const uint8_t *owner, const uint8_t *target, uint32_t ttl)
+struct rrset *
+response_synth_cname(struct arena *a, const uint8_t *owner, const uint8_t *target, uint32_t ttl)
 {
 	struct rrset *rs = arena_zalloc(a, sizeof(*rs));
 	struct rdata *rd = arena_zalloc(a, sizeof(*rd));
@@ -124,14 +124,14 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 		 * from it (RFC 6672 section 3.2): we make our own. */
 		rs = find_dname(dp, ans, nans, name);
 		if (rs != NULL) {
-			uint8_t *target = dname_substitute(a, name, rs);
+			uint8_t *target = response_dname_substitute(a, name, rs);
 			struct rrset *cn;
 			ri->chain[ri->nchain++] = rs;
 			if (target == NULL) {
 				ri->yxdomain = true;
 				break;
 			}
-			cn = synth_cname(a, name, target, rs->ttl);
+			cn = response_synth_cname(a, name, target, rs->ttl);
 			if (cn == NULL)
 				break;
 			ri->synth[ri->nchain] = true;
@@ -175,17 +175,34 @@ find_referral(const struct delegpt *dp, struct rrset *auth, int nauth, const uin
 	return best;
 }
 
-/* An NS set for a zone above the one we asked about: the server does not
- * serve our zone and points back up. */
+/* A reply without data or SOA whose authority names servers of the zone
+ * we asked (without AA) or of a zone above or beside it: the server does
+ * not serve the zone and points back or up. */
 static bool
-has_upward_ns(const struct delegpt *dp, struct rrset *auth, int nauth)
+is_lame_referral(const struct delegpt *dp, struct rrset *auth, int nauth, bool aa)
 {
 	int i;
 
-	for (i = 0; i < nauth; i++)
-		if (auth[i].type == RR_TYPE_NS && !dname_is_subdomain(auth[i].owner, dp->zone))
+	for (i = 0; i < nauth; i++) {
+		if (auth[i].type != RR_TYPE_NS || dname_is_strict_subdomain(auth[i].owner, dp->zone))
+			continue;
+		if (!aa || !dname_equal(auth[i].owner, dp->zone))
 			return true;
+	}
 	return false;
+}
+
+/* The NS set of the zone an SOA belongs to, passed on with negative
+ * answers as the authority sent it. */
+static struct rrset *
+find_apex_ns(struct rrset *auth, int nauth, const struct rrset *soa)
+{
+	int i;
+
+	for (i = 0; soa != NULL && i < nauth; i++)
+		if (auth[i].type == RR_TYPE_NS && dname_equal(auth[i].owner, soa->owner))
+			return &auth[i];
+	return NULL;
 }
 
 int
@@ -234,10 +251,12 @@ response_classify(struct arena *a, const struct delegpt *dp, const struct dns_ms
 		}
 		ri->type = RESP_NXDOMAIN;
 		ri->soa = find_soa(dp, auth, nauth, end);
+		ri->apex_ns = find_apex_ns(auth, nauth, ri->soa);
 		return 0;
 	}
 	if (ri->nchain > 0) {
 		ri->soa = find_soa(dp, auth, nauth, end);
+		ri->apex_ns = find_apex_ns(auth, nauth, ri->soa);
 		if (ri->soa != NULL && in_bailiwick(dp, end) && !dp->forward)
 			ri->type = RESP_NODATA;
 		else
@@ -250,13 +269,14 @@ response_classify(struct arena *a, const struct delegpt *dp, const struct dns_ms
 			ri->type = RESP_REFERRAL;
 			return 0;
 		}
-		if (!ri->aa && has_upward_ns(dp, auth, nauth)) {
-			ri->type = RESP_LAME;
-			return 0;
-		}
+	}
+	ri->soa = find_soa(dp, auth, nauth, sent_name);
+	if (!dp->forward && ri->soa == NULL && is_lame_referral(dp, auth, nauth, ri->aa)) {
+		ri->type = RESP_LAME;
+		return 0;
 	}
 	ri->type = RESP_NODATA;
-	ri->soa = find_soa(dp, auth, nauth, sent_name);
+	ri->apex_ns = find_apex_ns(auth, nauth, ri->soa);
 	return 0;
 }
 

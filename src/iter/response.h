@@ -29,6 +29,7 @@ struct resp_info {
 	const uint8_t *next_name;            /* where the chain ends */
 	struct rrset *ns;                    /* RESP_REFERRAL */
 	struct rrset *soa;                   /* negative answers, may be NULL */
+	struct rrset *apex_ns;               /* the SOA zone's NS set, if sent */
 	struct rrset *auth, *add;
 	int nauth, nadd;
 };
@@ -42,6 +43,12 @@ int response_classify(struct arena *a, const struct delegpt *dp, const struct dn
  * and its glue (harden-glue permitting). TTLs are clamped in place. */
 void response_store(struct cache *c, const struct iter_config *cfg, const struct delegpt *dp,
     struct resp_info *ri, time_t now);
+
+/* name with the DNAME's owner suffix replaced by its target (RFC 6672),
+ * in arena; NULL when the result would exceed 255 bytes (YXDOMAIN). */
+uint8_t *response_dname_substitute(struct arena *a, const uint8_t *name, const struct rrset *dname);
+/* The CNAME a DNAME implies for owner, in arena (owner is copied). */
+struct rrset *response_synth_cname(struct arena *a, const uint8_t *owner, const uint8_t *target, uint32_t ttl);
 
 uint32_t response_clamp_ttl(const struct iter_config *cfg, uint32_t ttl);
 
