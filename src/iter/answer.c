@@ -70,6 +70,21 @@ from_answer_cache(struct qstate *qs, time_t now)
 	return true;
 }
 
+/* Whether name already owns a CNAME of the chain (or is the question):
+ * following it again would loop. */
+bool
+answer_alias_seen(const struct qstate *qs, const uint8_t *name)
+{
+	int i;
+
+	if (dname_equal(name, qs->qname))
+		return true;
+	for (i = 0; i < qs->nanswer; i++)
+		if (qs->answer[i]->type == RR_TYPE_CNAME && dname_equal(qs->answer[i]->owner, name))
+			return true;
+	return false;
+}
+
 /* A cached DNAME above cur_name: push it and the CNAME it implies, and
  * move cur_name to the target. Returns false when there is none; sets
  * *stop when the chain must end here. */
@@ -87,15 +102,24 @@ follow_cached_dname(struct qstate *qs, time_t now, bool *stop)
 		if (!cache_rrset_lookup(it->cache, owner, RR_TYPE_DNAME, qs->qclass, now, &qs->arena, &rs) ||
 		    rs.trust < TRUST_ANS_NONAUTH || rs.count != 1)
 			continue;
+		*stop = true;
 		dn = arena_memdup(&qs->arena, &rs, sizeof(rs));
-		target = dn ? response_dname_substitute(&qs->arena, qs->cur_name, dn) : NULL;
-		cn = target ? response_synth_cname(&qs->arena, qs->cur_name, target, dn->ttl) : NULL;
-		if (cn == NULL || !push_answer(qs, dn) || !push_answer(qs, cn) ||
-		    ++qs->chain_len > ITER_MAX_CNAME_CHAIN) {
-			*stop = true;
+		if (dn == NULL || !push_answer(qs, dn))
+			return true;
+		target = response_dname_substitute(&qs->arena, qs->cur_name, dn);
+		if (target == NULL) {
+			qs->rcode = RCODE_YXDOMAIN;   /* RFC 6672 section 2.2 */
+			return true;
+		}
+		cn = response_synth_cname(&qs->arena, qs->cur_name, target, dn->ttl);
+		if (cn == NULL || !push_answer(qs, cn))
+			return true;
+		if (++qs->chain_len > ITER_MAX_CNAME_CHAIN || answer_alias_seen(qs, target)) {
+			qs->rcode = RCODE_SERVFAIL;
 			return true;
 		}
 		memcpy(qs->cur_name, target, dname_len(target));
+		*stop = false;
 		return true;
 	}
 	return false;
@@ -119,15 +143,13 @@ answer_from_cache(struct qstate *qs)
 		    cache_rrset_lookup(it->cache, qs->cur_name, RR_TYPE_CNAME, qs->qclass, now, &qs->arena, &rs) &&
 		    rs.trust >= TRUST_ANS_NONAUTH && rs.count == 1) {
 			const uint8_t *target = rs.rdata[0].data;
-			int i;
 			copy = arena_memdup(&qs->arena, &rs, sizeof(rs));
 			if (copy == NULL || !push_answer(qs, copy))
 				return true;
-			if (++qs->chain_len > ITER_MAX_CNAME_CHAIN || dname_equal(target, qs->qname))
+			if (++qs->chain_len > ITER_MAX_CNAME_CHAIN || answer_alias_seen(qs, target)) {
+				qs->rcode = RCODE_SERVFAIL;   /* an alias loop */
 				return true;
-			for (i = 0; i < qs->nanswer - 1; i++)
-				if (dname_equal(qs->answer[i]->owner, target))
-					return true;
+			}
 			memcpy(qs->cur_name, target, dname_len(target));
 			continue;
 		}

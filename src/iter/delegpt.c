@@ -81,10 +81,15 @@ dp_add_cached_addrs(struct qstate *qs, struct delegpt *dp, const uint8_t *ns_nam
 	struct iter *it = qs->it;
 	time_t now = it->env.now(it->env.io);
 	const uint8_t *name = ns_name;
-	struct rrset rs;
+	struct rrset rs, glue[2];
 	bool found;
-	int hops;
+	int hops, i, nglue = 0;
 
+	/* the parent's glue, after the child's own view (added first) */
+	if (cache_rrset_lookup(it->cache, ns_name, RR_TYPE_A, ITER_CLASS_GLUE, now, &qs->arena, &rs))
+		glue[nglue++] = rs;
+	if (cache_rrset_lookup(it->cache, ns_name, RR_TYPE_AAAA, ITER_CLASS_GLUE, now, &qs->arena, &rs))
+		glue[nglue++] = rs;
 	for (hops = 0; hops < 4; hops++) {
 		found = false;
 		if (cache_rrset_lookup(it->cache, name, RR_TYPE_A, qs->qclass, now, &qs->arena, &rs)) {
@@ -97,9 +102,11 @@ dp_add_cached_addrs(struct qstate *qs, struct delegpt *dp, const uint8_t *ns_nam
 		}
 		if (found || !cache_rrset_lookup(it->cache, name, RR_TYPE_CNAME, qs->qclass, now,
 		    &qs->arena, &rs) || rs.count != 1)
-			return;
+			break;
 		name = rs.rdata[0].data;
 	}
+	for (i = 0; i < nglue; i++)
+		dp_add_rrset_addrs(dp, &glue[i], ns_name);
 }
 
 void

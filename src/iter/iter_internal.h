@@ -45,6 +45,13 @@
 #define ITER_ANSWER_MAX     65535
 #define ITER_TTL_OFFS_MAX    2048
 
+/* Glue (addresses learned from a referral's additional section) is cached
+ * under this private class, apart from the same names' authoritative
+ * addresses: neither overwrites the other, so when the child's own view of
+ * a name server's address is wrong, the parent's still works (and glue is
+ * never handed to clients as an answer). */
+#define ITER_CLASS_GLUE 0xfe01
+
 /* One address of a delegation point, with what this qstate learned. */
 struct dp_addr {
 	struct netaddr addr;
@@ -133,6 +140,7 @@ struct qstate {
 	struct delegpt *dp;
 	int referrals;
 	int parent_fallbacks;        /* times we went back to a parent zone */
+	bool dp_saw_lame;            /* a server of this dp answered wrongly */
 	int upstream_sent;
 	bool prime_tried;
 	bool no_minimise;            /* fell back to the full name */
@@ -200,6 +208,10 @@ size_t answer_build(struct qstate *qs, uint16_t *ede);
 /* Answer from the rrset cache alone if possible (positive data and
  * CNAME chains). Returns true when qs is complete. */
 bool answer_from_cache(struct qstate *qs);
+
+/* Whether name already owns a CNAME of qs's chain, or is its question:
+ * following it would loop. */
+bool answer_alias_seen(const struct qstate *qs, const uint8_t *name);
 
 /* infra.c: per-address round-trip knowledge of one worker. */
 struct infra *infra_create(void);

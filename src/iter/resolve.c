@@ -88,8 +88,10 @@ start_ns_lookup(struct qstate *qs)
 		bool has_addr = false;
 		if (ns->lookup_started || ns->lookup_done)
 			continue;
+		/* Only names with no address at all: one whose addresses
+		 * failed is not likely to get better ones by asking again. */
 		for (j = 0; j < dp->naddr; j++)
-			if (dp->addr[j].ns_name == ns->name && !dp->addr[j].failed)
+			if (dp->addr[j].ns_name == ns->name)
 				has_addr = true;
 		ns->lookup_started = true;
 		if (has_addr)
@@ -118,8 +120,21 @@ parent_fallback(struct qstate *qs)
 	struct delegpt *dp = qs->dp, *parent;
 	bool need_prime;
 
+	int i, j;
+	bool addrless = false;
+
 	if (dp->configured || dp->from_hints || dp->zone[0] == 0 ||
 	    qs->parent_fallbacks >= ITER_MAX_PARENT_FALLBACK)
+		return false;
+	/* Servers that only time out will not do better for being found
+	 * again: the parent helps only with stale or missing addresses. */
+	for (i = 0; i < dp->nns && !addrless; i++) {
+		addrless = true;
+		for (j = 0; j < dp->naddr; j++)
+			if (dp->addr[j].ns_name == dp->ns[i].name)
+				addrless = false;
+	}
+	if (!addrless && !qs->dp_saw_lame)
 		return false;
 	parent = delegpt_find(qs, dname_remove_labels(dp->zone, 1), &need_prime);
 	if (parent == NULL)
@@ -127,6 +142,7 @@ parent_fallback(struct qstate *qs)
 	qs->parent_fallbacks++;
 	trace(qs, "asking the parent again for", dp->zone, RR_TYPE_NS, NULL);
 	qs->dp = parent;
+	qs->dp_saw_lame = false;
 	qs->minimise_labels = dname_label_count(parent->zone);
 	return true;
 }
@@ -287,6 +303,7 @@ step_start(struct qstate *qs)
 			return;
 		}
 		qs->dp = dp;
+		qs->dp_saw_lame = false;
 		qs->minimise_labels = dname_label_count(dp->zone);
 		qs->state = QS_SEND;
 		step_send(qs);
@@ -335,20 +352,6 @@ append_chain(struct qstate *qs, struct resp_info *ri)
 	return true;
 }
 
-/* Whether name already owns a record of the chain: an alias loop. */
-static bool
-chain_has_owner(const struct qstate *qs, const uint8_t *name)
-{
-	int i;
-
-	if (dname_equal(qs->qname, name))
-		return true;
-	for (i = 0; i < qs->nanswer; i++)
-		if (dname_equal(qs->answer[i]->owner, name))
-			return true;
-	return false;
-}
-
 static void
 finish_negative(struct qstate *qs, struct resp_info *ri, uint16_t rcode)
 {
@@ -367,11 +370,12 @@ follow_alias(struct qstate *qs, struct resp_info *ri)
 	const uint8_t *next = ri->next_name;
 
 	qs->chain_len++;
-	if (qs->chain_len > ITER_MAX_CNAME_CHAIN || chain_has_owner(qs, next)) {
-		/* Going on cannot end: fail, as a resolver that followed the
-		 * loop to its restart limit would. */
+	if (qs->chain_len > ITER_MAX_CNAME_CHAIN || answer_alias_seen(qs, next)) {
+		/* Going on cannot end: SERVFAIL, with the chain that shows why. */
 		log_debug(2, "alias chain too long or looping");
-		resolve_fail(qs, EDE_OTHER);
+		qs->rcode = RCODE_SERVFAIL;
+		qs->ede = EDE_OTHER;
+		qstate_finish(qs);
 		return;
 	}
 	memcpy(qs->cur_name, next, dname_len(next));
@@ -407,21 +411,10 @@ handle_minimised(struct qstate *qs, struct pending *p, struct resp_info *ri)
 
 	switch (ri->type) {
 	case RESP_ANSWER:
-		/* NS data at the minimised name: the zone cut is right here. */
-		if (ri->nchain == 1 && ri->chain[0]->type == RR_TYPE_NS &&
-		    dname_is_strict_subdomain(ri->chain[0]->owner, qs->dp->zone)) {
-			struct delegpt *dp;
-			response_store(it->cache, qs->cfg, qs->dp, ri, it->env.now(it->env.io));
-			dp = delegpt_from_ns(qs, ri->chain[0]);
-			if (dp != NULL) {
-				qs->dp = dp;
-				qs->minimise_labels = dname_label_count(dp->zone);
-				qs->minimise_count++;
-				qs->state = QS_SEND;
-				qstate_schedule(qs);
-				return;
-			}
-		}
+		/* Data for the minimised name: the server serves it, so keep
+		 * asking it (an NS set here may name servers of a zone this
+		 * server also holds; a real cut comes as a referral). */
+		response_store(it->cache, qs->cfg, qs->dp, ri, it->env.now(it->env.io));
 		/* FALLTHROUGH */
 	case RESP_NODATA:
 	case RESP_LAME:    /* only a NOERROR one gets here: see the caller */
@@ -463,6 +456,7 @@ handle_referral(struct qstate *qs, struct resp_info *ri)
 	delegpt_add_glue(qs, dp, ri->add, ri->nadd, qs->dp->zone);
 	trace(qs, "referral to", dp->zone, RR_TYPE_NS, NULL);
 	qs->dp = dp;
+	qs->dp_saw_lame = false;
 	qs->minimise_labels = dname_label_count(dp->zone);
 	qs->state = QS_SEND;
 	qstate_schedule(qs);
@@ -520,6 +514,7 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 	switch (ri.type) {
 	case RESP_LAME:
 		trace(qs, "lame", qs->dp->zone, RR_TYPE_NS, &a->addr);
+		qs->dp_saw_lame = true;
 		mark_failed(qs, p);
 		qstate_schedule(qs);
 		return;
@@ -538,6 +533,8 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 	case RESP_ANSWER:
 		if (ri.rcode != 0)
 			qs->rcode = ri.rcode;
+		if (ri.loop)
+			qs->ede = EDE_OTHER;
 		qstate_finish(qs);
 		return;
 	case RESP_CNAME:

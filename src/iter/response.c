@@ -98,6 +98,19 @@ find_soa(const struct delegpt *dp, struct rrset *auth, int nauth, const uint8_t 
 	return NULL;
 }
 
+static bool
+chain_owns(const struct resp_info *ri, const uint8_t *sent_name, const uint8_t *name)
+{
+	int i;
+
+	if (dname_equal(name, sent_name))
+		return true;
+	for (i = 0; i < ri->nchain; i++)
+		if (ri->chain[i]->type == RR_TYPE_CNAME && dname_equal(ri->chain[i]->owner, name))
+			return true;
+	return false;
+}
+
 /* Follow the answer section from sent_name through CNAMEs and DNAMEs.
  * Returns the name the chain ends at; *final set when it ends in data of
  * the asked type. */
@@ -136,6 +149,14 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 				break;
 			ri->synth[ri->nchain] = true;
 			ri->chain[ri->nchain++] = cn;
+			if (chain_owns(ri, sent_name, target) && ri->nchain > 2) {
+				ri->loop = true;
+				break;
+			}
+			if (dname_equal(target, name)) {
+				ri->loop = true;
+				break;
+			}
 			name = target;
 			continue;
 		}
@@ -143,8 +164,10 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 		if (rs != NULL && rs->count == 1) {
 			const uint8_t *target = rs->rdata[0].data;
 			ri->chain[ri->nchain++] = rs;
-			if (dname_equal(target, sent_name) || ri->nchain > RESP_MAX_CHAIN / 2)
-				break;     /* a loop inside one reply: stop here */
+			if (chain_owns(ri, sent_name, target) || ri->nchain > RESP_MAX_CHAIN / 2) {
+				ri->loop = true;
+				break;
+			}
 			name = target;
 			continue;
 		}
@@ -233,6 +256,11 @@ response_classify(struct arena *a, const struct delegpt *dp, const struct dns_ms
 	}
 	end = walk_chain(a, dp, ans, nans, sent_name, sent_type, ri, &final);
 	ri->next_name = end;
+	if (ri->loop) {
+		ri->type = RESP_ANSWER;
+		ri->rcode = RCODE_SERVFAIL;
+		return 0;
+	}
 	if (final) {
 		ri->type = RESP_ANSWER;
 		return 0;
@@ -355,7 +383,9 @@ response_store(struct cache *c, const struct iter_config *cfg, const struct dele
 				continue;
 			rs->ttl = response_clamp_ttl(cfg, rs->ttl);
 			rs->trust = TRUST_ADDITIONAL;
+			rs->rclass = ITER_CLASS_GLUE;
 			cache_rrset_store(c, rs, now);
+			rs->rclass = RR_CLASS_IN;
 		}
 	}
 }

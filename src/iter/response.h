@@ -22,6 +22,7 @@ struct resp_info {
 	enum resp_type type;
 	bool aa;
 	bool yxdomain;
+	bool loop;                           /* the chain comes back on itself */
 	uint16_t rcode;                      /* for RESP_ANSWER: YXDOMAIN */
 	struct rrset *chain[RESP_MAX_CHAIN]; /* answer section, in chain order */
 	bool synth[RESP_MAX_CHAIN];          /* CNAME made from a DNAME */
