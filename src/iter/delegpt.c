@@ -285,7 +285,8 @@ delegpt_find(struct qstate *qs, const uint8_t *name, bool *need_prime)
 			return dp;
 	}
 	/* The priming query itself, or priming already failed: use hints. */
-	if (qs->prime_tried || (qs->qtype == RR_TYPE_NS && name[0] == 0))
+	if (qs->prime_tried || (qs->qtype == RR_TYPE_NS && name[0] == 0) ||
+	    now < it->prime_holddown)
 		return dp_from_hints(qs);
 	*need_prime = true;
 	return NULL;

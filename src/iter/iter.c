@@ -327,8 +327,13 @@ qstate_finish(struct qstate *qs)
 	/* Subqueries are built too: their answer goes into the cache where a
 	 * later client asking the same thing finds it. */
 	len = answer_build(qs, &ede);
-	if (qs->rcode == RCODE_SERVFAIL)
+	if (qs->rcode == RCODE_SERVFAIL) {
 		it->stats.servfail++;
+		/* A failed priming query is not repeated for every question:
+		 * the hints serve meanwhile. */
+		if (qs->qname[0] == 0 && qs->qtype == RR_TYPE_NS)
+			it->prime_holddown = it->env.now(it->env.io) + ITER_PRIME_HOLDDOWN;
+	}
 	for (w = qs->waiters; w != NULL; w = w->next) {
 		if (w->client != NULL) {
 			it->env.deliver(it->env.io, w->client, it->wire, len, ede);

@@ -37,6 +37,7 @@
 #define ITER_MAX_NS_LOOKUPS     6   /* NS names resolved per delegation */
 #define ITER_MAX_CHILDREN      16   /* subqueries outstanding per qstate */
 #define ITER_MAX_PARENT_FALLBACK 2  /* re-asks of a parent for fresh glue */
+#define ITER_PRIME_HOLDDOWN    60   /* seconds on hints after priming failed */
 #define ITER_MAX_DP_ADDRS      64   /* addresses kept per delegation */
 #define ITER_MAX_TRIES_PER_ADDR 2   /* sends to one address per qstate */
 #define ITER_MINIMISE_MAX      10   /* minimised queries before giving up */
@@ -164,6 +165,7 @@ struct iter {
 	uint32_t hash_seed;
 	struct qstate *run_head, *run_tail;
 	struct pending *pending_head;   /* freed by iter_destroy if still out */
+	time_t prime_holddown;          /* no priming before this: it failed */
 	bool running;
 	uint8_t wire[ITER_ANSWER_MAX];
 	uint16_t ttl_offs[ITER_TTL_OFFS_MAX];

@@ -423,6 +423,11 @@ handle_minimised(struct qstate *qs, struct pending *p, struct resp_info *ri)
 			qs->dp->addr[p->addr_index].sent--;
 		qs->minimise_labels = dname_label_count(qs->sent_name);
 		qs->minimise_count++;
+		/* A NODATA without SOA is not a proper negative answer (RFC
+		 * 2308 section 2.2): a server that answers minimised names so
+		 * gets the full name from now on (RFC 9156 section 2.3). */
+		if (ri->type != RESP_ANSWER && ri->soa == NULL)
+			qs->no_minimise = true;
 		qs->state = QS_SEND;
 		qstate_schedule(qs);
 		return;

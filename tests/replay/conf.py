@@ -72,10 +72,14 @@ def _policy_lines(line):
         raise Skip("policy.TC (answer with TC=1) has no equivalent")
     if re.match(r"policy\.all\(\s*policy\.DENY\s*\)", body):
         return ['local-zone: "." always_nxdomain'], []
-    m = re.match(r"policy\.suffix\(\s*policy\.(DENY|DROP)\s*,", body)
+    if re.search(r"policy\.DROP\b", body):
+        # Knot's DROP ends resolution with SERVFAIL; local-zone "deny"
+        # (Unbound's meaning) drops the query without an answer.
+        raise Skip("policy.DROP (answer SERVFAIL) has no equivalent; "
+                   "local-zone deny drops silently")
+    m = re.match(r"policy\.suffix\(\s*policy\.DENY\s*,", body)
     if m and names:
-        kind = "always_nxdomain" if m.group(1) == "DENY" else "deny"
-        return ['local-zone: "%s" %s' % (n, kind) for n in names], []
+        return ['local-zone: "%s" always_nxdomain' % n for n in names], []
     m = re.match(r"policy\.suffix\(\s*policy\.FORWARD\(\s*'([^']+)'\s*\)\s*,", body)
     if m and names:
         return [], [(n, m.group(1)) for n in names]
