@@ -32,6 +32,9 @@ elif [ -n "$RESOLVERD" ]; then
 	resolverd=$RESOLVERD
 elif [ -n "$BUILDDIR" ]; then
 	resolverd=$BUILDDIR/src/resolverd
+elif [ -x "$PWD/src/resolverd" ]; then
+	# make check in an out-of-tree build runs tests from the build dir
+	resolverd=$PWD/src/resolverd
 else
 	resolverd=$top/src/resolverd
 fi

@@ -453,6 +453,12 @@ def run(args, res):
         "TZ": "UTC",
     })
     env.pop("FAKETIME", None)
+    # ASan's allocator reads the clock when deciding to return memory to
+    # the OS; libfaketime answers that by reading its file with malloc,
+    # which re-enters the locked allocator and deadlocks. Never release.
+    opts = env.get("ASAN_OPTIONS", "")
+    env["ASAN_OPTIONS"] = (opts + ":" if opts else "") + "allocator_release_to_os_interval_ms=-1"
+
     rlog = open(os.path.join(wd, "resolver.log"), "w")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                             stdout=rlog, stderr=subprocess.STDOUT, env=env, cwd=wd)
