@@ -1,0 +1,60 @@
+#!/bin/sh
+# Command-line behaviour of resolverd: -V, -h, -t with a good and a bad
+# config, and a plain message when the port is taken. Binds only on
+# 127.0.0.1 (high ports); no DNS traffic at all.
+set -u
+if [ -n "${RESOLVERD:-}" ]; then bin=$RESOLVERD
+elif [ -n "${BUILDDIR:-}" ]; then bin=$BUILDDIR/src/resolverd
+elif [ -x ./src/resolverd ]; then bin=./src/resolverd
+else bin=$(cd "$(dirname "$0")/../.." && pwd)/src/resolverd; fi
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; [ -n "${holder:-}" ] && kill $holder 2>/dev/null' EXIT
+pass=0 fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+no() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; fail=$((fail + 1)); }
+
+out=$("$bin" -V 2>&1); rc=$?
+[ $rc -eq 0 ] && echo "$out" | grep -q "resolverd" && ok "-V prints the version" || no "-V" "rc=$rc" "$out"
+out=$("$bin" -h 2>&1); rc=$?
+[ $rc -eq 0 ] && echo "$out" | grep -q -- "-c" && ok "-h prints usage" || no "-h" "rc=$rc" "$out"
+
+cat > "$tmp/good.conf" <<EOC
+interface: 127.0.0.1@15353
+root-hints: $top/zones/named.root
+local-zone: "blocked.example." always_nxdomain
+EOC
+out=$("$bin" -t -c "$tmp/good.conf" 2>&1); rc=$?
+[ $rc -eq 0 ] && ok "-t accepts a good config" || no "-t good config" "rc=$rc" "$out"
+
+printf 'interface: 127.0.0.1@15353\ncache-size: lots\n' > "$tmp/bad.conf"
+out=$("$bin" -t -c "$tmp/bad.conf" 2>&1); rc=$?
+if [ $rc -eq 1 ] && echo "$out" | grep -q "bad.conf:2: "; then
+	ok "-t rejects a bad value with file:line (exit 1)"
+else
+	no "-t bad config" "rc=$rc" "$out"
+fi
+printf 'verbosity: 1\nno-such-key: 1\n' > "$tmp/bad2.conf"
+out=$("$bin" -t -c "$tmp/bad2.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "bad2.conf:2: .*no-such-key" && ok "-t names an unknown key and its line" ||
+	no "-t unknown key" "rc=$rc" "$out"
+out=$("$bin" -c "$tmp/bad.conf" 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q "bad.conf:2: " && ok "start-up stops on a bad config" ||
+	no "start with a bad config" "rc=$rc" "$out"
+
+# Someone else holds the port: say so, exit non-zero.
+/usr/bin/python3 -c '
+import socket, time, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 15353))
+t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("127.0.0.1", 15353)); t.listen()
+sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' > "$tmp/holder.out" &
+holder=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q ready "$tmp/holder.out" 2>/dev/null && break; sleep 0.2; done
+out=$(timeout 10 "$bin" -c "$tmp/good.conf" 2>&1); rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && echo "$out" | grep -qi "already in use"; then
+	ok "port taken: plain message, non-zero exit"
+else
+	no "port taken" "rc=$rc" "$out"
+fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
