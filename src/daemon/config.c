@@ -19,6 +19,8 @@
 
 #include "daemon/config.h"
 #include "daemon/config_int.h"
+#include "dnssec/dnssec.h"
+#include "dnssec/dnssec.h"
 
 #ifndef DATADIR
 #define DATADIR "/usr/local/share/resolverd"
@@ -305,6 +307,7 @@ set_defaults(struct parser *p)
 	cfg->cache_size = 64 << 20;
 	cfg->cache_max_ttl = 86400;
 	cfg->cache_max_negative_ttl = 3600;
+	cfg->validation = true;
 	cfg->harden_glue = true;
 	cfg->qname_minimisation = true;
 	cfg->do_not_query_localhost = true;
@@ -466,6 +469,7 @@ config_free(struct config *cfg)
 	free(cfg->local_lines);
 	localzone_free(cfg->local);
 	free(cfg->control_socket);
+	free(cfg->module_config);
 	free(cfg);
 }
 
@@ -484,6 +488,43 @@ iter_extra_free(struct iter_config *ic)
 		free(z);
 	}
 	ic->zones = NULL;
+	val_anchors_free(ic->anchors);
+	ic->anchors = NULL;
+}
+
+/* The anchors the validator starts from: the configured ones, else the
+ * root key installed with the program. */
+static int
+build_anchors(const struct config *cfg, struct iter_config *ic, char *err, size_t errlen)
+{
+	char path[4096];
+	int i;
+
+	if (!cfg->validation)
+		return 0;
+	if ((ic->anchors = val_anchors_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < cfg->ntrust_anchor_files; i++)
+		if (val_anchors_add_file(ic->anchors, cfg->trust_anchor_files[i], err, errlen) < 0)
+			return -1;
+	for (i = 0; i < cfg->ntrust_anchors; i++)
+		if (val_anchors_add_str(ic->anchors, cfg->trust_anchors[i], err, errlen) != 0)
+			return -1;
+	if (cfg->ntrust_anchor_files == 0 && cfg->ntrust_anchors == 0) {
+		snprintf(path, sizeof(path), "%s/root.key", DATADIR);
+		if (access(path, R_OK) != 0)
+			snprintf(path, sizeof(path), "%s/zones/root.key", ABS_TOP_SRCDIR);
+		if (val_anchors_add_file(ic->anchors, path, err, errlen) < 0)
+			return -1;
+	}
+	for (i = 0; i < cfg->ndomain_insecure; i++)
+		if (val_anchors_add_insecure(ic->anchors, cfg->domain_insecure[i]) != 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	return 0;
 }
 
 struct iter_config *
@@ -530,7 +571,8 @@ config_build_iter(const struct config *cfg, char *err, size_t errlen)
 		    (size_t)cfg->zones[i].naddrs * sizeof(*z->addrs));
 		z->naddrs = cfg->zones[i].naddrs;
 	}
-	if (iter_hints_load(&ic->hints, cfg->root_hints, err, errlen) != 0) {
+	if (iter_hints_load(&ic->hints, cfg->root_hints, err, errlen) != 0 ||
+	    build_anchors(cfg, ic, err, errlen) != 0) {
 		iter_config_unref(ic);
 		return NULL;
 	}

@@ -68,7 +68,11 @@ struct config {
 	uint16_t max_udp_size;          /* to clients, default 1232 */
 	int nzones;
 	struct config_zone *zones;
-	/* Loaded now, used by the validator (later): */
+	/* DNSSEC: module-config "validator iterator" (default) validates with
+	 * the anchors below, or with DATADIR/root.key when none is given;
+	 * "iterator" resolves without validating. */
+	bool validation;
+	char *module_config;
 	int ntrust_anchor_files;
 	char **trust_anchor_files;
 	int ntrust_anchors;

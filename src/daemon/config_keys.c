@@ -37,6 +37,7 @@ static int key_ta_file(struct parser *, const char *, char *);
 static int key_ta(struct parser *, const char *, char *);
 static int key_insecure(struct parser *, const char *, char *);
 static int key_local(struct parser *, const char *, char *);
+static int key_module_config(struct parser *, const char *, char *);
 
 #define OFF(f) offsetof(struct config, f)
 static const struct key keys[] = {
@@ -66,6 +67,7 @@ static const struct key keys[] = {
 	{ "trust-anchor", NULL, K_FUNC, 0, 0, 0, key_ta },
 	{ "domain-insecure", NULL, K_FUNC, 0, 0, 0, key_insecure },
 	{ "control-socket", NULL, K_STR, OFF(control_socket), 0, 0, NULL },
+	{ "module-config", NULL, K_FUNC, 0, 0, 0, key_module_config },
 	{ "local-zone", NULL, K_FUNC, 0, 0, 0, key_local },
 	{ "local-data", NULL, K_FUNC, 0, 0, 0, key_local },
 	{ "local-data-ptr", NULL, K_FUNC, 0, 0, 0, key_local },
@@ -394,6 +396,32 @@ key_insecure(struct parser *p, const char *key, char *val)
 	cfg->domain_insecure = na;
 	dname_copy_lower(na[cfg->ndomain_insecure++], name);
 	return 0;
+}
+
+/* Unbound's module list: we have the validator and the iterator, in
+ * that order, or the iterator alone. */
+static int
+key_module_config(struct parser *p, const char *key, char *val)
+{
+	char norm[64];
+	size_t i, j = 0;
+
+	for (i = 0; val[i] != '\0' && j + 1 < sizeof(norm); i++)
+		if (val[i] != ' ' || (j > 0 && norm[j - 1] != ' '))
+			norm[j++] = val[i];
+	while (j > 0 && norm[j - 1] == ' ')
+		j--;
+	norm[j] = '\0';
+	if (strcmp(norm, "validator iterator") == 0)
+		p->cfg->validation = true;
+	else if (strcmp(norm, "iterator") == 0)
+		p->cfg->validation = false;
+	else
+		return cfg_perr(p, p->line, "module-config must be \"validator iterator\" "
+		    "or \"iterator\", got '%s'", val);
+	free(p->cfg->module_config);
+	p->cfg->module_config = strdup(norm);
+	return p->cfg->module_config != NULL ? 0 : cfg_nomem(p);
 }
 
 /* Collected in order; localzone_create checks them once the file is read,

@@ -58,8 +58,14 @@ from_answer_cache(struct qstate *qs, time_t now)
 		if (!push_answer(qs, &sets[i]))
 			return false;
 	qs->rcode = msg.rcode;
+	if (msg.flags & FLAG_AD)
+		qs->security = SEC_SECURE;     /* validated when it was stored */
 	if (msg.count[SEC_AUTHORITY] > 0) {
 		n = rrsets_from_section(&msg, SEC_AUTHORITY, &qs->arena, &sets);
+		if (n > 0) {
+			qs->auth = sets;
+			qs->nauth = n;
+		}
 		for (i = 0; i < n; i++)
 			if (sets[i].type == RR_TYPE_SOA) {
 				qs->neg_soa = &sets[i];
@@ -179,6 +185,30 @@ answer_lifetime(const struct qstate *qs)
 	return ttl;
 }
 
+/* For a client that set DO: the SOA, NSEC and NSEC3 records (with their
+ * signatures) that prove a negative answer or a wildcard expansion. Their
+ * TTLs are capped by the negative TTL (RFC 9077). */
+static void
+add_proofs(struct qstate *qs, struct msg_builder *b, bool negative)
+{
+	int i;
+
+	for (i = 0; i < qs->nauth && !b->full; i++) {
+		struct rrset rs = qs->auth[i];
+		if (rs.type == RR_TYPE_NSEC || rs.type == RR_TYPE_NSEC3 ||
+		    (negative && rs.type == RR_TYPE_SOA)) {
+			if (negative && qs->neg_soa != NULL && rs.ttl > qs->neg_ttl)
+				rs.ttl = qs->neg_ttl;
+			mb_rrset(b, SEC_AUTHORITY, &rs, true);
+		}
+	}
+	if (negative && qs->nauth == 0 && qs->neg_soa != NULL && !b->full) {
+		struct rrset soa = *qs->neg_soa;
+		soa.ttl = qs->neg_ttl;
+		mb_rrset(b, SEC_AUTHORITY, &soa, true);
+	}
+}
+
 size_t
 answer_build(struct qstate *qs, uint16_t *ede)
 {
@@ -186,11 +216,16 @@ answer_build(struct qstate *qs, uint16_t *ede)
 	struct msg_builder b;
 	bool dnssec = (qs->flags & ITER_FLAG_DO) != 0;
 	uint16_t flags = FLAG_QR | FLAG_RA | (qs->flags & FLAG_CD);
+	bool negative = qs->rcode == RCODE_NXDOMAIN || qs->nanswer == 0 ||
+	    (qs->neg_soa != NULL && qs->answer[qs->nanswer - 1]->type == RR_TYPE_CNAME &&
+	    qs->qtype != RR_TYPE_CNAME);
 	uint32_t ttl;
 	size_t len;
 	int i;
 
 	*ede = qs->rcode == RCODE_SERVFAIL ? qs->ede : EDE_NONE;
+	if (qs->security == SEC_SECURE && qs->rcode != RCODE_SERVFAIL)
+		flags |= FLAG_AD;   /* the front end clears it for clients without DO/AD */
 	mb_init(&b, it->wire, sizeof(it->wire));
 	mb_record_ttls(&b, it->ttl_offs, ITER_TTL_OFFS_MAX);
 	if (mb_header(&b, 0, flags, qs->rcode) != 0 ||
@@ -198,12 +233,14 @@ answer_build(struct qstate *qs, uint16_t *ede)
 		return 0;
 	for (i = 0; i < qs->nanswer && !b.full; i++)
 		mb_rrset(&b, SEC_ANSWER, qs->answer[i], dnssec);
-	if (qs->neg_soa != NULL && !b.full) {
+	if (dnssec && qs->rcode != RCODE_SERVFAIL)
+		add_proofs(qs, &b, negative);
+	else if (qs->neg_soa != NULL && !b.full) {
 		struct rrset soa = *qs->neg_soa;
 		soa.ttl = qs->neg_ttl;
-		mb_rrset(&b, SEC_AUTHORITY, &soa, dnssec);
+		mb_rrset(&b, SEC_AUTHORITY, &soa, false);
 		if (qs->neg_ns != NULL && !b.full)
-			mb_rrset(&b, SEC_AUTHORITY, qs->neg_ns, dnssec);
+			mb_rrset(&b, SEC_AUTHORITY, qs->neg_ns, false);
 	}
 	if (b.full) {
 		/* Over 64 KiB: say so rather than hand out half an answer. */

@@ -257,7 +257,8 @@ in_ancestry(struct qstate *qs, const uint8_t *name, uint16_t type)
 }
 
 bool
-qstate_subquery(struct qstate *parent, const uint8_t *name, uint16_t type, uint16_t qclass)
+qstate_subquery(struct qstate *parent, const uint8_t *name, uint16_t type, uint16_t qclass,
+    uint16_t flags)
 {
 	struct iter *it = parent->it;
 	struct qstate *child;
@@ -265,12 +266,13 @@ qstate_subquery(struct qstate *parent, const uint8_t *name, uint16_t type, uint1
 
 	if (parent->depth >= ITER_MAX_SUBQUERY_DEPTH || in_ancestry(parent, name, type))
 		return false;
-	h = mesh_hash(it, name, type, qclass, 0);
-	child = mesh_find(it, h, name, type, qclass, 0);
+	flags = mesh_flags(flags);
+	h = mesh_hash(it, name, type, qclass, flags);
+	child = mesh_find(it, h, name, type, qclass, flags);
 	if (child != NULL && in_ancestry(child, parent->qname, parent->qtype))
 		return false;
 	if (child == NULL) {
-		child = qstate_new(it, name, type, qclass, 0, parent->depth + 1, h);
+		child = qstate_new(it, name, type, qclass, flags, parent->depth + 1, h);
 		if (child == NULL)
 			return false;
 		qstate_schedule(child);
@@ -340,7 +342,7 @@ qstate_finish(struct qstate *qs)
 		} else if (w->parent != NULL) {
 			unlink_child(w->parent, qs);
 			/* any finished subquery may have brought a usable address */
-			if (w->parent->state == QS_WAIT_SUBQ)
+			if (w->parent->state == QS_WAIT_SUBQ || w->parent->state == QS_VALIDATE)
 				qstate_schedule(w->parent);
 		}
 	}

@@ -32,6 +32,7 @@
 #include "cache/cache.h"
 
 struct iter;
+struct val_anchors;
 
 /* A configured delegation: stub-zone (authoritative servers) or
  * forward-zone (recursive upstreams, asked with RD=1). */
@@ -71,6 +72,7 @@ struct iter_config {
 	int noutgoing;
 	struct iter_hints hints;
 	struct iter_zone *zones;      /* stub and forward zones */
+	struct val_anchors *anchors;  /* DNSSEC trust anchors; NULL: no validation */
 	void (*free_extra)(struct iter_config *cfg); /* releases the above */
 };
 

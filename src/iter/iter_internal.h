@@ -38,6 +38,8 @@
 #define ITER_MAX_CHILDREN      16   /* subqueries outstanding per qstate */
 #define ITER_MAX_PARENT_FALLBACK 2  /* re-asks of a parent for fresh glue */
 #define ITER_PRIME_HOLDDOWN    60   /* seconds on hints after priming failed */
+#define ITER_MAX_VAL_FETCHES   24   /* DS/DNSKEY lookups for one answer */
+#define ITER_MAX_KEY_DEPTH     24   /* zone cuts walked from the anchor */
 #define ITER_MAX_DP_ADDRS      64   /* addresses kept per delegation */
 #define ITER_MAX_TRIES_PER_ADDR 2   /* sends to one address per qstate */
 #define ITER_MINIMISE_MAX      10   /* minimised queries before giving up */
@@ -86,6 +88,7 @@ enum qs_state {
 	QS_SEND,             /* pick a server and send */
 	QS_WAIT_REPLY,       /* one upstream query out */
 	QS_WAIT_SUBQ,        /* waiting for NS address subqueries */
+	QS_VALIDATE,         /* answer complete; DNSSEC check, may wait for keys */
 	QS_DONE
 };
 
@@ -134,6 +137,10 @@ struct qstate {
 	int nanswer;
 	struct rrset *neg_soa;       /* for NXDOMAIN / NODATA */
 	struct rrset *neg_ns;        /* the zone's NS, as the authority sent it */
+	struct rrset *auth;          /* authority section of the final reply: */
+	int nauth;                   /* NSEC/NSEC3 proofs for the validator */
+	uint8_t security;            /* enum sec_status of the answer */
+	int val_fetches;             /* DS/DNSKEY subqueries started */
 	uint16_t rcode;
 	uint16_t ede;
 	uint32_t neg_ttl;
@@ -178,7 +185,11 @@ struct pending *pending_new(struct iter *it, struct qstate *qs);
 void pending_free(struct iter *it, struct pending *p);
 /* Start (or join) a subquery on behalf of parent. Returns false when it
  * would create a cycle or exceed the depth limit. */
-bool qstate_subquery(struct qstate *parent, const uint8_t *name, uint16_t type, uint16_t qclass);
+bool qstate_subquery(struct qstate *parent, const uint8_t *name, uint16_t type,
+    uint16_t qclass, uint16_t flags);
+/* Flags of the engine's own subqueries: not validated (the asker checks
+ * what it needs), and with DNSSEC records. */
+#define ITER_SUBQUERY_FLAGS (FLAG_CD | ITER_FLAG_DO)
 /* Finish a qstate: deliver, wake parents, free. */
 void qstate_finish(struct qstate *qs);
 
@@ -202,6 +213,13 @@ void delegpt_add_glue(const struct qstate *qs, struct delegpt *dp, const struct 
 void delegpt_refresh_addrs(struct qstate *qs, struct delegpt *dp);
 /* Whether an address may be queried under this config. */
 bool delegpt_addr_usable(const struct iter_config *cfg, const struct netaddr *a);
+
+/* validate.c: DNSSEC for a complete answer. Returns true when done (the
+ * qstate's security, rcode and ede are set), false when it waits for
+ * DS/DNSKEY subqueries (it is resumed when they finish). */
+bool validate_answer(struct qstate *qs);
+/* Whether qs's answer must be validated at all. */
+bool validate_wanted(const struct qstate *qs);
 
 /* answer.c */
 /* Build the canonical answer for qs into it->wire, cache it, and return

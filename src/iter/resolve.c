@@ -29,6 +29,18 @@ resolve_fail(struct qstate *qs, uint16_t ede)
 	qstate_finish(qs);
 }
 
+/* The answer is complete: validate it if that is wanted, then finish. */
+static void
+resolve_done(struct qstate *qs)
+{
+	if (validate_wanted(qs)) {
+		qs->state = QS_VALIDATE;
+		qstate_schedule(qs);
+		return;
+	}
+	qstate_finish(qs);
+}
+
 static void
 trace(struct qstate *qs, const char *what, const uint8_t *name, uint16_t type, const struct netaddr *a)
 {
@@ -99,9 +111,9 @@ start_ns_lookup(struct qstate *qs)
 		/* Names inside the zone itself are tried too: the lookup may
 		 * find them cached, or via the parent's glue; asking this very
 		 * qstate is ruled out by the subquery cycle check. */
-		if (qs->cfg->do_ip4 && qstate_subquery(qs, ns->name, RR_TYPE_A, qs->qclass))
+		if (qs->cfg->do_ip4 && qstate_subquery(qs, ns->name, RR_TYPE_A, qs->qclass, FLAG_CD))
 			started++;
-		if (qs->cfg->do_ip6 && qstate_subquery(qs, ns->name, RR_TYPE_AAAA, qs->qclass))
+		if (qs->cfg->do_ip6 && qstate_subquery(qs, ns->name, RR_TYPE_AAAA, qs->qclass, FLAG_CD))
 			started++;
 		if (started > 0) {
 			trace(qs, "resolving name server", ns->name, RR_TYPE_A, NULL);
@@ -222,7 +234,7 @@ send_to(struct qstate *qs, int idx, bool tcp)
 	q.cd = (qs->flags & FLAG_CD) != 0;
 	q.tcp = tcp;
 	q.edns = !a->no_edns && !infra_no_edns(it->infra, &a->addr, now);
-	q.dnssec_ok = false;
+	q.dnssec_ok = qs->cfg->anchors != NULL;   /* signatures to validate */
 	q.edns_bufsize = qs->cfg->edns_buffer_size;
 	/* TCP needs a handshake first: give it a few round trips. */
 	q.timeout_ms = tcp ? (rto * 3 > 1500 ? rto * 3 : 1500) : rto;
@@ -283,14 +295,14 @@ step_start(struct qstate *qs)
 
 	for (;;) {
 		if (answer_from_cache(qs)) {
-			qstate_finish(qs);
+			resolve_done(qs);
 			return;
 		}
 		if (qs->state == QS_DONE)
 			return;
 		dp = delegpt_find(qs, qs->cur_name, &need_prime);
 		if (need_prime) {
-			if (qstate_subquery(qs, (const uint8_t *)"", RR_TYPE_NS, qs->qclass)) {
+			if (qstate_subquery(qs, (const uint8_t *)"", RR_TYPE_NS, qs->qclass, FLAG_CD)) {
 				qs->dp = NULL;
 				qs->state = QS_WAIT_SUBQ;
 				return;
@@ -332,6 +344,10 @@ resolve_step(struct qstate *qs)
 	case QS_SEND:
 		step_send(qs);
 		break;
+	case QS_VALIDATE:
+		if (validate_answer(qs))
+			qstate_finish(qs);
+		break;
 	case QS_NEED_PRIME:
 	case QS_WAIT_REPLY:
 	case QS_DONE:
@@ -361,7 +377,7 @@ finish_negative(struct qstate *qs, struct resp_info *ri, uint16_t rcode)
 		qs->neg_ns = ri->apex_ns;
 		qs->neg_ttl = response_negative_ttl(qs->cfg, ri->soa);
 	}
-	qstate_finish(qs);
+	resolve_done(qs);
 }
 
 static void
@@ -531,16 +547,18 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 	}
 	response_store(it->cache, qs->cfg, qs->dp, &ri, it->env.now(it->env.io));
 	if (!append_chain(qs, &ri)) {
-		qstate_finish(qs);
+		resolve_fail(qs, EDE_OTHER);
 		return;
 	}
+	qs->auth = ri.auth;          /* proofs for the validator */
+	qs->nauth = ri.nauth;
 	switch (ri.type) {
 	case RESP_ANSWER:
 		if (ri.rcode != 0)
 			qs->rcode = ri.rcode;
 		if (ri.loop)
 			qs->ede = EDE_OTHER;
-		qstate_finish(qs);
+		resolve_done(qs);
 		return;
 	case RESP_CNAME:
 		follow_alias(qs, &ri);

@@ -114,7 +114,11 @@ def build(sc, qmin, workdir, hints_path, control_path):
     hg = sc.config_value("harden-glue")
     if hg is not None:
         server.append("harden-glue: %s" % ("yes" if parse_bool(hg, "harden-glue") else "no"))
-    for ta in sc.config_values("trust-anchor"):
+    anchors = sc.config_values("trust-anchor")
+    # FORMAT.md: no trust anchor means no validation.
+    if not anchors:
+        server.append('module-config: "iterator"')
+    for ta in anchors:
         server.append('trust-anchor: "%s"' % " ".join(ta.split()))
     for n in sc.config_values("domain-insecure"):
         server.append('domain-insecure: "%s"' % _fqdn(n))

@@ -1,0 +1,422 @@
+/*
+ * validate.c -- DNSSEC validation of a finished answer (RFC 4033-4035):
+ * the engine's side of it. src/dnssec judges signatures and proofs; this
+ * file finds what it needs to judge with: the trusted DNSKEY set of the
+ * zone that signed each part of the answer, walked down from the closest
+ * trust anchor through DS records, each fetched through the engine like
+ * any other question (subqueries with CD set: the asker checks them).
+ *
+ * The walk is restartable: validate_answer either finishes or starts the
+ * subqueries for what is missing and returns; when they finish it runs
+ * again from the top. Everything it learns is in the cache by then, and
+ * key sets once proven are cached as secure, so a rerun costs lookups, not
+ * signature checks. ITER_MAX_VAL_FETCHES bounds the reruns.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "iter/response.h"
+#include "dnssec/dnssec.h"
+#include "util/log.h"
+
+enum fetch_result { FETCH_FOUND, FETCH_NEGATIVE, FETCH_WAIT, FETCH_FAILED };
+
+/* A judgement: a status, and for SEC_SECURE the zone's trusted keys. */
+struct keys {
+	enum sec_status sec;
+	struct rrset *dnskey;
+	struct val_result why;
+};
+
+struct vctx {
+	struct qstate *qs;
+	struct val_env ve;
+	bool waiting;                /* a subquery was started */
+};
+
+static int
+sec_rank(enum sec_status s)
+{
+	switch (s) {
+	case SEC_SECURE: return 3;
+	case SEC_INSECURE: case SEC_INDETERMINATE: return 2;
+	case SEC_UNCHECKED: return 1;
+	default: return 0;
+	}
+}
+
+bool
+validate_wanted(const struct qstate *qs)
+{
+	return qs->cfg->anchors != NULL && !(qs->flags & FLAG_CD) &&
+	    (qs->rcode == RCODE_NOERROR || qs->rcode == RCODE_NXDOMAIN ||
+	    qs->rcode == RCODE_YXDOMAIN);
+}
+
+/* name/type from the cache, or a subquery to get it. For a negative
+ * answer, *sets gets its authority section (the denial to check). */
+static enum fetch_result
+fetch(struct vctx *vc, const uint8_t *name, uint16_t type, struct rrset *out,
+    struct rrset **sets, int *nsets)
+{
+	struct qstate *qs = vc->qs;
+	struct iter *it = qs->it;
+	time_t now = it->env.now(it->env.io);
+	struct cache_answer_info info;
+	struct dns_msg msg;
+	struct rrset *ans;
+	size_t len;
+	int n, i;
+
+	if (cache_rrset_lookup(it->cache, name, type, qs->qclass, now, &qs->arena, out))
+		return FETCH_FOUND;
+	len = cache_answer_lookup(it->cache, name, type, qs->qclass,
+	    CACHE_VARIANT_DO | CACHE_VARIANT_CD, now, 0, 0, it->wire, sizeof(it->wire), &info);
+	if (len > 0 && msg_parse(it->wire, len, &msg, &qs->arena) == WIRE_OK) {
+		if (msg.rcode != RCODE_NOERROR && msg.rcode != RCODE_NXDOMAIN)
+			return FETCH_FAILED;
+		n = rrsets_from_section(&msg, SEC_ANSWER, &qs->arena, &ans);
+		for (i = 0; i < n; i++)
+			if (ans[i].type == type && dname_equal(ans[i].owner, name)) {
+				*out = ans[i];
+				return FETCH_FOUND;
+			}
+		*nsets = rrsets_from_section(&msg, SEC_AUTHORITY, &qs->arena, sets);
+		if (*nsets < 0)
+			return FETCH_FAILED;
+		return FETCH_NEGATIVE;
+	}
+	if (qs->val_fetches >= ITER_MAX_VAL_FETCHES)
+		return FETCH_FAILED;
+	if (!qstate_subquery(qs, name, type, qs->qclass, ITER_SUBQUERY_FLAGS))
+		return FETCH_FAILED;
+	qs->val_fetches++;
+	vc->waiting = true;
+	return FETCH_WAIT;
+}
+
+static void
+keys_set(struct keys *k, enum sec_status sec, uint16_t ede, const char *reason)
+{
+	memset(k, 0, sizeof(*k));
+	k->sec = sec;
+	val_result_set(&k->why, sec, ede, reason);
+}
+
+/* The signer of the first signed set among sets, or NULL. */
+static const uint8_t *
+first_signer(const struct rrset *sets, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (val_rrset_signer(&sets[i]) != NULL)
+			return val_rrset_signer(&sets[i]);
+	return NULL;
+}
+
+static bool get_keys(struct vctx *vc, const uint8_t *zone, int depth, struct keys *out);
+
+/* Keys for the zone of something unsigned: the parent's keys decide
+ * whether it had to be signed. */
+static bool
+parent_keys(struct vctx *vc, const uint8_t *zone, int depth, struct keys *out)
+{
+	if (zone[0] == 0) {
+		keys_set(out, SEC_BOGUS, EDE_RRSIGS_MISSING, "unsigned data at the root");
+		return true;
+	}
+	return get_keys(vc, dname_remove_labels(zone, 1), depth + 1, out);
+}
+
+/* The DNSKEY set of a zone whose DS set (or anchor) is trusted. */
+static bool
+zone_dnskey(struct vctx *vc, const uint8_t *zone, const struct rrset *ds,
+    const struct val_anchor *ta, struct keys *out)
+{
+	struct qstate *qs = vc->qs;
+	struct rrset dnskey, *sets, *copy;
+	int nsets;
+	enum sec_status sec;
+
+	switch (fetch(vc, zone, RR_TYPE_DNSKEY, &dnskey, &sets, &nsets)) {
+	case FETCH_WAIT:
+		return false;
+	case FETCH_NEGATIVE:
+	case FETCH_FAILED:
+		keys_set(out, SEC_BOGUS, EDE_DNSKEY_MISSING, "no DNSKEY set for a signed zone");
+		return true;
+	case FETCH_FOUND:
+		break;
+	}
+	copy = arena_memdup(&qs->arena, &dnskey, sizeof(dnskey));
+	if (copy == NULL) {
+		keys_set(out, SEC_BOGUS, EDE_OTHER, "out of memory");
+		return true;
+	}
+	memset(out, 0, sizeof(*out));
+	sec = val_verify_dnskey(&vc->ve, copy, ds, ta, &out->why);
+	out->sec = sec;
+	if (sec == SEC_SECURE) {
+		out->dnskey = copy;
+		cache_rrset_update_security(qs->it->cache, copy, SEC_SECURE, TRUST_VALIDATED);
+	}
+	return true;
+}
+
+/*
+ * The trusted keys of zone, walking up to the closest trust anchor: a
+ * zone's DS set is signed by its parent, whose keys come the same way.
+ * Returns false when it waits for a subquery.
+ */
+static bool
+get_keys(struct vctx *vc, const uint8_t *zone, int depth, struct keys *out)
+{
+	struct qstate *qs = vc->qs;
+	struct iter *it = qs->it;
+	time_t now = it->env.now(it->env.io);
+	const struct val_anchor *ta = val_anchors_lookup(qs->cfg->anchors, zone);
+	struct rrset cached, ds, *sets = NULL, *dsp = NULL, *found_ds = NULL;
+	const uint8_t *signer;
+	struct keys pk;
+	int nsets = 0;
+	enum fetch_result f;
+	enum sec_status sec;
+
+	if (ta == NULL) {
+		keys_set(out, SEC_INDETERMINATE, EDE_NONE, "no trust anchor above the zone");
+		return true;
+	}
+	if (ta->insecure) {
+		keys_set(out, SEC_INSECURE, EDE_NONE, "negative trust anchor");
+		return true;
+	}
+	if (cache_rrset_lookup(it->cache, zone, RR_TYPE_DNSKEY, qs->qclass, now, &qs->arena, &cached) &&
+	    cached.security == SEC_SECURE) {
+		memset(out, 0, sizeof(*out));
+		out->sec = SEC_SECURE;
+		out->dnskey = arena_memdup(&qs->arena, &cached, sizeof(cached));
+		if (out->dnskey == NULL)
+			keys_set(out, SEC_BOGUS, EDE_OTHER, "out of memory");
+		return true;
+	}
+	if (depth > ITER_MAX_KEY_DEPTH) {
+		keys_set(out, SEC_BOGUS, EDE_DNSSEC_BOGUS, "chain of trust too long");
+		return true;
+	}
+	if (dname_equal(zone, ta->name))
+		return zone_dnskey(vc, zone, NULL, ta, out);
+
+	f = fetch(vc, zone, RR_TYPE_DS, &ds, &sets, &nsets);
+	if (f == FETCH_WAIT)
+		return false;
+	if (f == FETCH_FAILED) {
+		keys_set(out, SEC_BOGUS, EDE_DNSSEC_BOGUS, "DS lookup failed");
+		return true;
+	}
+	if (f == FETCH_FOUND) {
+		dsp = arena_memdup(&qs->arena, &ds, sizeof(ds));
+		if (dsp == NULL) {
+			keys_set(out, SEC_BOGUS, EDE_OTHER, "out of memory");
+			return true;
+		}
+		sets = dsp;
+		nsets = 1;
+	}
+	signer = first_signer(sets, nsets);
+	if (signer == NULL || !dname_is_strict_subdomain(zone, signer)) {
+		/* An unsigned DS or denial: fine only under an insecure
+		 * parent. */
+		if (!parent_keys(vc, zone, depth, &pk))
+			return false;
+		if (pk.sec == SEC_SECURE)
+			keys_set(out, SEC_BOGUS, f == FETCH_FOUND ? EDE_RRSIGS_MISSING : EDE_NSEC_MISSING,
+			    "unsigned DS or DS denial in a signed zone");
+		else
+			*out = pk;
+		return true;
+	}
+	if (!get_keys(vc, signer, depth + 1, &pk))
+		return false;
+	if (pk.sec != SEC_SECURE) {
+		*out = pk;
+		return true;
+	}
+	memset(out, 0, sizeof(*out));
+	sec = val_ds_proof(&vc->ve, sets, nsets, zone, pk.dnskey, &found_ds, &out->why);
+	out->sec = sec;
+	if (sec != SEC_SECURE)
+		return true;
+	if (found_ds == NULL) {
+		*out = pk;           /* not a zone cut: the parent's keys sign it */
+		return true;
+	}
+	if (dsp != NULL)
+		cache_rrset_update_security(it->cache, found_ds, SEC_SECURE, TRUST_VALIDATED);
+	return zone_dnskey(vc, zone, found_ds, NULL, out);
+}
+
+/* The zone an unsigned RRset belongs to, as far as the cache knows: the
+ * closest delegation at or above its owner (for DS, above it). */
+static const uint8_t *
+closest_zone(struct qstate *qs, const uint8_t *owner, uint16_t type)
+{
+	struct iter *it = qs->it;
+	time_t now = it->env.now(it->env.io);
+	int l = dname_label_count(owner);
+	struct rrset ns;
+
+	if (type == RR_TYPE_DS && l > 0)
+		l--;
+	for (; l > 0; l--) {
+		const uint8_t *s = dname_suffix_labels(owner, l);
+		if (cache_rrset_lookup(it->cache, s, RR_TYPE_NS, qs->qclass, now, &qs->arena, &ns))
+			return s;
+	}
+	return (const uint8_t *)"";
+}
+
+/* One RRset of the answer. Returns false when waiting. */
+static bool
+check_rrset(struct vctx *vc, struct rrset *rs, struct keys *res)
+{
+	struct qstate *qs = vc->qs;
+	const uint8_t *signer = val_rrset_signer(rs);
+	struct keys k;
+
+	if (rs->security == SEC_SECURE || rs->security == SEC_INSECURE) {
+		keys_set(res, rs->security, EDE_NONE, "validated before");
+		return true;
+	}
+	if (signer == NULL) {
+		if (!get_keys(vc, closest_zone(qs, rs->owner, rs->type), 0, &k))
+			return false;
+		if (k.sec == SEC_SECURE)
+			keys_set(res, SEC_BOGUS, EDE_RRSIGS_MISSING, "unsigned data in a signed zone");
+		else
+			*res = k;
+		return true;
+	}
+	if (!dname_is_subdomain(rs->owner, signer)) {
+		keys_set(res, SEC_BOGUS, EDE_DNSSEC_BOGUS, "signer is not above the owner");
+		return true;
+	}
+	if (!get_keys(vc, signer, 0, &k))
+		return false;
+	if (k.sec != SEC_SECURE) {
+		*res = k;
+		return true;
+	}
+	memset(res, 0, sizeof(*res));
+	res->sec = val_verify_rrset(&vc->ve, rs, k.dnskey, &res->why);
+	if (res->sec == SEC_SECURE && res->why.wc_labels >= 0) {
+		/* A wildcard expansion: prove the name itself is not there. */
+		struct val_result r;
+		if (val_deny(&vc->ve, VAL_DENY_WILDCARD, qs->auth, qs->nauth, rs->owner, rs->type,
+		    res->why.wc_labels, k.dnskey, &r) != SEC_SECURE) {
+			res->sec = r.sec == SEC_INSECURE ? SEC_INSECURE : SEC_BOGUS;
+			res->why = r;
+		}
+	}
+	return true;
+}
+
+/* The denial of a negative answer. Returns false when waiting. */
+static bool
+check_denial(struct vctx *vc, const uint8_t *name, struct keys *res)
+{
+	struct qstate *qs = vc->qs;
+	const uint8_t *signer = first_signer(qs->auth, qs->nauth);
+	struct keys k;
+	enum val_deny_kind kind = qs->rcode == RCODE_NXDOMAIN ? VAL_DENY_NXDOMAIN : VAL_DENY_NODATA;
+
+	if (signer == NULL) {
+		const uint8_t *zone = qs->neg_soa != NULL ? qs->neg_soa->owner :
+		    closest_zone(qs, name, qs->qtype);
+		if (!get_keys(vc, zone, 0, &k))
+			return false;
+		if (k.sec == SEC_SECURE)
+			keys_set(res, SEC_BOGUS, EDE_NSEC_MISSING, "unsigned denial in a signed zone");
+		else
+			*res = k;
+		return true;
+	}
+	if (!dname_is_subdomain(name, signer)) {
+		keys_set(res, SEC_BOGUS, EDE_DNSSEC_BOGUS, "denial signed by another zone");
+		return true;
+	}
+	if (!get_keys(vc, signer, 0, &k))
+		return false;
+	if (k.sec != SEC_SECURE) {
+		*res = k;
+		return true;
+	}
+	memset(res, 0, sizeof(*res));
+	res->sec = val_deny(&vc->ve, kind, qs->auth, qs->nauth, name, qs->qtype, -1, k.dnskey, &res->why);
+	return true;
+}
+
+static void
+combine(struct keys *total, const struct keys *part)
+{
+	if (sec_rank(part->sec) < sec_rank(total->sec))
+		*total = *part;
+}
+
+bool
+validate_answer(struct qstate *qs)
+{
+	struct vctx vc;
+	struct keys total, part;
+	const uint8_t *last = qs->qname;
+	char name[DNAME_STR_MAX], type[16];
+	int i;
+
+	memset(&vc, 0, sizeof(vc));
+	vc.qs = qs;
+	val_env_init(&vc.ve, qs->it->env.now(qs->it->env.io), &qs->arena);
+	keys_set(&total, SEC_SECURE, EDE_NONE, "");
+	if (val_anchors_lookup(qs->cfg->anchors, qs->qname) == NULL) {
+		qs->security = SEC_INDETERMINATE;
+		return true;
+	}
+	for (i = 0; i < qs->nanswer; i++) {
+		struct rrset *rs = qs->answer[i];
+		/* a CNAME we made from a DNAME carries no signature: the
+		 * DNAME before it is checked instead */
+		if (rs->type == RR_TYPE_CNAME && i > 0 && qs->answer[i - 1]->type == RR_TYPE_DNAME &&
+		    val_rrset_signer(rs) == NULL) {
+			last = rs->rdata[0].data;
+			continue;
+		}
+		if (!check_rrset(&vc, rs, &part))
+			return false;
+		if (part.sec == SEC_SECURE || part.sec == SEC_INSECURE || part.sec == SEC_BOGUS)
+			cache_rrset_update_security(qs->it->cache, rs, (uint8_t)part.sec,
+			    part.sec == SEC_SECURE ? TRUST_VALIDATED : rs->trust);
+		combine(&total, &part);
+		if (rs->type == RR_TYPE_CNAME && rs->count == 1)
+			last = rs->rdata[0].data;
+	}
+	if (qs->rcode == RCODE_NXDOMAIN || qs->nanswer == 0 ||
+	    (qs->answer[qs->nanswer - 1]->type == RR_TYPE_CNAME && qs->qtype != RR_TYPE_CNAME &&
+	    qs->neg_soa != NULL)) {
+		if (!check_denial(&vc, last, &part))
+			return false;
+		combine(&total, &part);
+	}
+	qs->security = (uint8_t)total.sec;
+	if (total.sec == SEC_BOGUS) {
+		log_debug(2, "validation failed for %s %s: %s (EDE %u)",
+		    dname_to_str(qs->qname, name, sizeof(name)), rr_type_str(qs->qtype, type),
+		    total.why.reason, total.why.ede);
+		qs->rcode = RCODE_SERVFAIL;
+		qs->ede = total.why.ede != EDE_NONE ? total.why.ede : EDE_DNSSEC_BOGUS;
+		qs->nanswer = 0;
+		qs->neg_soa = NULL;
+		qs->neg_ns = NULL;
+		qs->nauth = 0;
+	}
+	return true;
+}
