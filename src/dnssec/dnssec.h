@@ -58,9 +58,10 @@
 #include "util/rrset.h"
 #include "util/wire.h"
 
-/* DNSKEY/RRSIG algorithms (RFC 8624). Those we validate: 8, 10, 13, 14,
- * 15, 16. SHA-1 based algorithms (5, 7) and anything else are treated as
- * unsupported, so zones signed only with them are insecure. */
+/* DNSKEY/RRSIG algorithms (RFC 8624 section 3.1). Those we validate: 5,
+ * 7 (RSA/SHA-1: still MUST for validation), 8, 10, 13, 14, 15, 16. DSA
+ * (3, 6: MUST NOT) and anything else are unsupported, so zones signed only
+ * with them are insecure. */
 enum {
 	DNSSEC_ALG_RSASHA1 = 5, DNSSEC_ALG_RSASHA1_NSEC3 = 7,
 	DNSSEC_ALG_RSASHA256 = 8, DNSSEC_ALG_RSASHA512 = 10,

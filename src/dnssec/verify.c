@@ -47,6 +47,8 @@ bool
 val_algo_supported(uint8_t alg)
 {
 	switch (alg) {
+	case DNSSEC_ALG_RSASHA1:
+	case DNSSEC_ALG_RSASHA1_NSEC3:
 	case DNSSEC_ALG_RSASHA256:
 	case DNSSEC_ALG_RSASHA512:
 	case DNSSEC_ALG_ECDSAP256SHA256:
@@ -429,6 +431,11 @@ crypto_verify(uint8_t alg, const uint8_t *key, size_t keylen, const uint8_t *sig
 	int derlen, rc = -1;
 
 	switch (alg) {
+	case DNSSEC_ALG_RSASHA1:
+	case DNSSEC_ALG_RSASHA1_NSEC3:
+		md = EVP_sha1();
+		pkey = key_rsa(key, keylen);
+		break;
 	case DNSSEC_ALG_RSASHA256:
 		md = EVP_sha256();
 		pkey = key_rsa(key, keylen);

@@ -260,3 +260,39 @@ answer_build(struct qstate *qs, uint16_t *ede)
 		    it->wire, len, it->ttl_offs, b.ttl_n, ttl, *ede, it->env.now(it->env.io));
 	return len;
 }
+
+void
+answer_store_ds_denial(struct qstate *qs, const uint8_t *child, const struct rrset *auth, int nauth)
+{
+	struct iter *it = qs->it;
+	struct msg_builder b;
+	uint32_t ttl = UINT32_MAX;
+	int i, proofs = 0;
+
+	for (i = 0; i < nauth; i++)
+		if (auth[i].type == RR_TYPE_DS && dname_equal(auth[i].owner, child))
+			return;          /* a DS set, not a denial */
+	mb_init(&b, it->wire, sizeof(it->wire));
+	mb_record_ttls(&b, it->ttl_offs, ITER_TTL_OFFS_MAX);
+	if (mb_header(&b, 0, FLAG_QR | FLAG_RA | FLAG_CD, RCODE_NOERROR) != 0 ||
+	    mb_question(&b, child, RR_TYPE_DS, qs->qclass) != 0)
+		return;
+	for (i = 0; i < nauth; i++) {
+		const struct rrset *rs = &auth[i];
+		if ((rs->type != RR_TYPE_NSEC && rs->type != RR_TYPE_NSEC3) || rs->sigcount == 0)
+			continue;
+		if (mb_rrset(&b, SEC_AUTHORITY, rs, true) != 0)
+			return;
+		if (rs->ttl < ttl)
+			ttl = rs->ttl;
+		proofs++;
+	}
+	if (proofs == 0 || ttl == 0)
+		return;
+	ttl = response_clamp_ttl(qs->cfg, ttl);
+	if (ttl > qs->cfg->cache_max_negative_ttl)
+		ttl = qs->cfg->cache_max_negative_ttl;
+	cache_answer_store(it->cache, child, RR_TYPE_DS, qs->qclass,
+	    CACHE_VARIANT_DO | CACHE_VARIANT_CD, it->wire, mb_finish(&b), it->ttl_offs,
+	    b.ttl_n, ttl, EDE_NONE, it->env.now(it->env.io));
+}

@@ -229,6 +229,11 @@ size_t answer_build(struct qstate *qs, uint16_t *ede);
  * CNAME chains). Returns true when qs is complete. */
 bool answer_from_cache(struct qstate *qs);
 
+/* A referral to child without a DS set but with signed NSEC/NSEC3
+ * records proves the child has none: cache that as the answer to "child
+ * DS" so the validator need not ask (the proof is checked when used). */
+void answer_store_ds_denial(struct qstate *qs, const uint8_t *child, const struct rrset *auth, int nauth);
+
 /* Whether name already owns a CNAME of qs's chain, or is its question:
  * following it would loop. */
 bool answer_alias_seen(const struct qstate *qs, const uint8_t *name);

@@ -467,6 +467,8 @@ handle_referral(struct qstate *qs, struct resp_info *ri)
 		return;
 	}
 	response_store(it->cache, qs->cfg, qs->dp, ri, it->env.now(it->env.io));
+	if (qs->cfg->anchors != NULL)
+		answer_store_ds_denial(qs, ri->ns->owner, ri->auth, ri->nauth);
 	dp = delegpt_from_ns(qs, ri->ns);
 	if (dp == NULL) {
 		resolve_fail(qs, EDE_OTHER);

@@ -365,6 +365,14 @@ response_store(struct cache *c, const struct iter_config *cfg, const struct dele
 		ri->ns->ttl = response_clamp_ttl(cfg, ri->ns->ttl);
 		ri->ns->trust = TRUST_AUTH_NONAUTH;
 		cache_rrset_store(c, ri->ns, now);
+		/* The DS set sits in the parent zone: a referral carries it
+		 * with the parent's authority (RFC 4035 section 3.1.4). */
+		for (i = 0; i < ri->nauth; i++)
+			if (ri->auth[i].type == RR_TYPE_DS && dname_equal(ri->auth[i].owner, ri->ns->owner)) {
+				ri->auth[i].ttl = response_clamp_ttl(cfg, ri->auth[i].ttl);
+				ri->auth[i].trust = TRUST_AUTH_AA;
+				cache_rrset_store(c, &ri->auth[i], now);
+			}
 	}
 	/* Glue: addresses of the name servers of a referral (or of an NS
 	 * answer, as in priming) only, and with harden-glue only when the

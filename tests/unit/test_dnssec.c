@@ -234,9 +234,11 @@ check_algorithm(ldns_signing_algorithm alg)
 static void
 test_algorithms(void)
 {
-	CHECK(val_algo_supported(8) && val_algo_supported(10) && val_algo_supported(13) &&
+	CHECK(val_algo_supported(5) && val_algo_supported(7) &&
+	    val_algo_supported(8) && val_algo_supported(10) && val_algo_supported(13) &&
 	    val_algo_supported(14) && val_algo_supported(15) && val_algo_supported(16));
-	CHECK(!val_algo_supported(5) && !val_algo_supported(7) && !val_algo_supported(3) &&
+	/* DSA: MUST NOT validate (RFC 8624 section 3.1) */
+	CHECK(!val_algo_supported(3) && !val_algo_supported(6) &&
 	    !val_algo_supported(12) && !val_algo_supported(253));
 	check_algorithm(LDNS_SIGN_RSASHA256);
 	check_algorithm(LDNS_SIGN_RSASHA512);
@@ -392,7 +394,7 @@ test_key_mismatch(void)
 	wr16(sig + 16, k.tag);
 	CHECK_EQ_INT(val_verify_rrset(&VE, rs, dnskey, &R), SEC_SECURE);
 	/* Algorithm field changed to one we lack. */
-	sig[2] = 5;
+	sig[2] = 3;
 	CHECK_EQ_INT(val_verify_rrset(&VE, rs, dnskey, &R), SEC_BOGUS);
 	CHECK_EQ_INT(R.ede, EDE_RRSIGS_MISSING);
 	sig[2] = 13;
@@ -507,7 +509,7 @@ test_dnskey_chain(void)
 	CHECK_EQ_INT(dnskey->security, SEC_BOGUS);
 
 	/* Only algorithms or digests we lack: insecure, not bogus. */
-	strs[0] = "example. DS 1 7 2 0000000000000000000000000000000000000000000000000000000000000000";
+	strs[0] = "example. DS 1 3 2 0000000000000000000000000000000000000000000000000000000000000000";
 	strs[1] = "example. DS 2 13 3 0000000000000000000000000000000000000000000000000000000000000000";
 	ds = tset(&A, NULL, strs);
 	CHECK(!val_ds_usable(ds));
@@ -620,7 +622,7 @@ test_ds_proof(void)
 	    SEC_BOGUS);
 	free(dsstr);
 	/* DS with only an algorithm we lack: insecure. */
-	ref[0] = "signed.example. 3600 IN DS 7 5 2 0000000000000000000000000000000000000000000000000000000000000000";
+	ref[0] = "signed.example. 3600 IN DS 7 3 2 0000000000000000000000000000000000000000000000000000000000000000";
 	n = tsets(&A, pkeys, &sets, ref);
 	CHECK_EQ_INT(val_ds_proof(&VE, sets, n, tname(&A, "signed.example"), pdnskey, &ds_out, &R),
 	    SEC_INSECURE);
