@@ -260,12 +260,14 @@ prove_chain(struct chain *c, enum val_deny_kind kind, const uint8_t *qname,
 		}
 		if ((ce = closest_encloser(c, qname, zlabels, &nc)) < 0)
 			return done(res, SEC_BOGUS, "no NSEC3 for the name");
-		if (qtype == RR_TYPE_DS && (nc->p.flags & NSEC3_FLAG_OPTOUT)) {
-			/* RFC 5155 section 8.6: an unsigned delegation may
-			 * hide in the span. */
+		if (nc->p.flags & NSEC3_FLAG_OPTOUT) {
+			/* RFC 5155 sections 8.6 and 9.2: an unsigned
+			 * delegation may hide in the span, and the name may be
+			 * under it: nothing can be proven, the answer is
+			 * insecure (as Unbound has it for every type). */
 			res->optout = true;
-			res->delegation = true;
-			return done(res, SEC_INSECURE, "no DS: NSEC3 opt-out span");
+			res->delegation = qtype == RR_TYPE_DS;
+			return done(res, SEC_INSECURE, "no matching NSEC3: opt-out span");
 		}
 		wildcard_of(qname, ce, wc);
 		if ((m = chain_match(c, wc)) == NULL || !nodata_at(m, qtype, &deleg) ||
@@ -280,12 +282,16 @@ prove_chain(struct chain *c, enum val_deny_kind kind, const uint8_t *qname,
 	case VAL_DENY_WILDCARD:
 		if (wc_labels < zlabels || wc_labels >= dname_label_count(qname))
 			return done(res, SEC_BOGUS, "bad wildcard label count");
-		/* Only the next closer name needs denying (section 8.8). This
-		 * is not a closest encloser proof, so section 9.2's opt-out
-		 * rule does not apply: the signed wildcard vouches for the
-		 * closest encloser. */
-		if (chain_cover(c, dname_suffix_labels(qname, wc_labels + 1)) == NULL)
+		/* Only the next closer name needs denying (section 8.8).
+		 * When an opt-out span covers it, an unsigned delegation
+		 * could own the name instead of the wildcard: insecure, as
+		 * RFC 5155 appendix B.4 shows (no AD). */
+		if ((m = chain_cover(c, dname_suffix_labels(qname, wc_labels + 1))) == NULL)
 			return done(res, SEC_BOGUS, "no NSEC3 proves the wildcard expansion");
+		if (m->p.flags & NSEC3_FLAG_OPTOUT) {
+			res->optout = true;
+			return done(res, SEC_INSECURE, "wildcard expansion in an NSEC3 opt-out span");
+		}
 		return done(res, SEC_SECURE, "NSEC3 proves no closer match than the wildcard");
 	}
 	return done(res, SEC_BOGUS, "unknown proof");

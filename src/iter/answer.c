@@ -168,6 +168,22 @@ answer_from_cache(struct qstate *qs)
 	}
 }
 
+/* A negative answer without SOA may still carry NSEC/NSEC3 records (a DS
+ * denial often does): they last as long as their TTL, capped like any
+ * negative answer. 0 when there are none: not cacheable. */
+static uint32_t
+proof_lifetime(const struct qstate *qs)
+{
+	uint32_t ttl = 0;
+	int i;
+
+	for (i = 0; i < qs->nauth; i++)
+		if ((qs->auth[i].type == RR_TYPE_NSEC || qs->auth[i].type == RR_TYPE_NSEC3) &&
+		    (ttl == 0 || qs->auth[i].ttl < ttl))
+			ttl = qs->auth[i].ttl;
+	return ttl < qs->cfg->cache_max_negative_ttl ? ttl : qs->cfg->cache_max_negative_ttl;
+}
+
 /* Lifetime of the whole answer: its shortest TTL. */
 static uint32_t
 answer_lifetime(const struct qstate *qs)
@@ -252,7 +268,7 @@ answer_build(struct qstate *qs, uint16_t *ede)
 	if (qs->rcode == RCODE_SERVFAIL)
 		ttl = ITER_SERVFAIL_TTL;    /* RFC 9520: remember failures briefly */
 	else if ((qs->nanswer == 0 || qs->rcode == RCODE_NXDOMAIN) && qs->neg_soa == NULL)
-		ttl = 0;                    /* negative without SOA: not cacheable */
+		ttl = proof_lifetime(qs);   /* without SOA only a DNSSEC proof lasts */
 	else
 		ttl = answer_lifetime(qs);
 	if (ttl > 0)

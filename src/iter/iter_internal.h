@@ -141,6 +141,7 @@ struct qstate {
 	int nauth;                   /* NSEC/NSEC3 proofs for the validator */
 	uint8_t security;            /* enum sec_status of the answer */
 	int val_fetches;             /* DS/DNSKEY subqueries started */
+	struct { const uint8_t *name; uint16_t type; } fetched[ITER_MAX_VAL_FETCHES];
 	uint16_t rcode;
 	uint16_t ede;
 	uint32_t neg_ttl;

@@ -87,9 +87,18 @@ fetch(struct vctx *vc, const uint8_t *name, uint16_t type, struct rrset *out,
 			return FETCH_FAILED;
 		return FETCH_NEGATIVE;
 	}
+	/* Asked once already and still not in the cache (not cacheable,
+	 * or failed): asking again would only loop. */
+	for (i = 0; i < qs->val_fetches; i++)
+		if (qs->fetched[i].type == type && dname_equal(qs->fetched[i].name, name))
+			return FETCH_FAILED;
 	if (qs->val_fetches >= ITER_MAX_VAL_FETCHES)
 		return FETCH_FAILED;
 	if (!qstate_subquery(qs, name, type, qs->qclass, ITER_SUBQUERY_FLAGS))
+		return FETCH_FAILED;
+	qs->fetched[qs->val_fetches].name = arena_memdup(&qs->arena, name, dname_len(name));
+	qs->fetched[qs->val_fetches].type = type;
+	if (qs->fetched[qs->val_fetches].name == NULL)
 		return FETCH_FAILED;
 	qs->val_fetches++;
 	vc->waiting = true;
@@ -287,6 +296,12 @@ check_rrset(struct vctx *vc, struct rrset *rs, struct keys *res)
 
 	if (rs->security == SEC_SECURE || rs->security == SEC_INSECURE) {
 		keys_set(res, rs->security, EDE_NONE, "validated before");
+		return true;
+	}
+	if (rs->type == RR_TYPE_RRSIG) {
+		/* signatures are not signed: asked for as data, they prove
+		 * nothing and are passed on as insecure */
+		keys_set(res, SEC_INSECURE, EDE_NONE, "RRSIG records are not signed");
 		return true;
 	}
 	if (signer == NULL) {
