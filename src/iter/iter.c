@@ -367,8 +367,9 @@ iter_create(const struct iter_env *env, struct cache *cache, struct iter_config 
 	it->mesh_size = MESH_INITIAL_BUCKETS;
 	it->mesh = calloc(it->mesh_size, sizeof(*it->mesh));
 	it->infra = infra_create();
+	it->nsec = nsec_cache_create();
 	it->hash_seed = rand_u32();
-	if (it->mesh == NULL || it->infra == NULL) {
+	if (it->mesh == NULL || it->infra == NULL || it->nsec == NULL) {
 		iter_destroy(it);
 		return NULL;
 	}
@@ -408,6 +409,7 @@ iter_destroy(struct iter *it)
 		pending_free(it, it->pending_head);
 	free(it->mesh);
 	infra_destroy(it->infra);
+	nsec_cache_destroy(it->nsec);
 	iter_config_unref(it->cfg);
 	free(it);
 }

@@ -130,6 +130,7 @@ struct iter_stats {
 	uint64_t upstream_timeouts;
 	uint64_t upstream_tcp;
 	uint64_t servfail;
+	uint64_t aggressive_nsec;      /* negative answers from cached NSEC ranges */
 	uint64_t in_flight;            /* now */
 };
 

@@ -300,6 +300,11 @@ step_start(struct qstate *qs)
 		}
 		if (qs->state == QS_DONE)
 			return;
+		if (qs->cfg->anchors != NULL && !(qs->flags & FLAG_CD) &&
+		    nsec_cache_answer(qs->it->nsec, qs, qs->it->env.now(qs->it->env.io))) {
+			qstate_finish(qs);     /* proven from validated records */
+			return;
+		}
 		dp = delegpt_find(qs, qs->cur_name, &need_prime);
 		if (need_prime) {
 			if (qstate_subquery(qs, (const uint8_t *)"", RR_TYPE_NS, qs->qclass, FLAG_CD)) {

@@ -422,6 +422,12 @@ validate_answer(struct qstate *qs)
 		combine(&total, &part);
 	}
 	qs->security = (uint8_t)total.sec;
+	/* A proven gap serves other names in it later (RFC 8198). */
+	if (total.sec == SEC_SECURE && qs->neg_soa != NULL &&
+	    (qs->rcode == RCODE_NXDOMAIN || qs->nanswer == 0) &&
+	    first_signer(qs->auth, qs->nauth) != NULL)
+		nsec_cache_add(qs->it->nsec, first_signer(qs->auth, qs->nauth), qs->neg_soa,
+		    qs->auth, qs->nauth, qs->neg_ttl, qs->it->env.now(qs->it->env.io));
 	if (total.sec == SEC_BOGUS) {
 		log_debug(2, "validation failed for %s %s: %s (EDE %u)",
 		    dname_to_str(qs->qname, name, sizeof(name)), rr_type_str(qs->qtype, type),

@@ -1,0 +1,307 @@
+/*
+ * nsec_cache.c -- aggressive use of the DNSSEC-validated cache (RFC 8198):
+ * NSEC records that proved a negative answer securely are remembered, per
+ * zone and in canonical order, so a later question for another name in
+ * the same gap is answered NXDOMAIN (or NODATA) without asking anyone.
+ *
+ * One store per worker, so no locks; a name's gap is found by binary
+ * search for the last owner at or before it. NSEC3 is not used here: its
+ * hashed order would need a second index, and opt-out spans prove
+ * nothing anyway. Bounded: NSEC_CACHE_ZONES zones of NSEC_CACHE_PER_ZONE
+ * ranges; a full zone drops its expired ranges, then its oldest half.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "iter/response.h"
+#include "dnssec/dnssec.h"
+
+#define NSEC_CACHE_ZONES     64
+#define NSEC_CACHE_PER_ZONE 2048
+
+struct nsec_entry {
+	struct rrset *rs;            /* owned: one malloc block */
+	time_t expires;
+	uint64_t seq;                /* insertion order, for eviction */
+};
+
+struct nsec_zone {
+	uint8_t name[DNAME_MAX];
+	struct rrset *soa;           /* owned */
+	time_t soa_expires;
+	int n;
+	struct nsec_entry e[NSEC_CACHE_PER_ZONE];
+};
+
+struct nsec_cache {
+	int nzones;
+	uint64_t seq;
+	struct nsec_zone *zones[NSEC_CACHE_ZONES];
+};
+
+struct nsec_cache *
+nsec_cache_create(void)
+{
+	return calloc(1, sizeof(struct nsec_cache));
+}
+
+static void
+zone_clear(struct nsec_zone *z)
+{
+	int i;
+
+	for (i = 0; i < z->n; i++)
+		free(z->e[i].rs);
+	z->n = 0;
+	free(z->soa);
+	z->soa = NULL;
+}
+
+void
+nsec_cache_destroy(struct nsec_cache *nc)
+{
+	int i;
+
+	if (nc == NULL)
+		return;
+	for (i = 0; i < nc->nzones; i++) {
+		zone_clear(nc->zones[i]);
+		free(nc->zones[i]);
+	}
+	free(nc);
+}
+
+/* A deep copy of rs in one malloc block. */
+static struct rrset *
+rrset_pack(const struct rrset *rs)
+{
+	size_t olen = dname_len(rs->owner), total = sizeof(*rs) + olen;
+	int i, n = rs->count + rs->sigcount;
+	struct rrset *c;
+	uint8_t *p;
+
+	total += sizeof(struct rdata) * (size_t)n;
+	for (i = 0; i < n; i++)
+		total += rs->rdata[i].len;
+	if ((c = malloc(total)) == NULL)
+		return NULL;
+	*c = *rs;
+	c->rdata = (struct rdata *)(c + 1);
+	p = (uint8_t *)(c->rdata + n);
+	memcpy(p, rs->owner, olen);
+	c->owner = p;
+	p += olen;
+	for (i = 0; i < n; i++) {
+		memcpy(p, rs->rdata[i].data, rs->rdata[i].len);
+		c->rdata[i].len = rs->rdata[i].len;
+		c->rdata[i].data = p;
+		p += rs->rdata[i].len;
+	}
+	return c;
+}
+
+static struct nsec_zone *
+zone_find(struct nsec_cache *nc, const uint8_t *name, bool create)
+{
+	int i;
+
+	for (i = 0; i < nc->nzones; i++)
+		if (dname_equal(nc->zones[i]->name, name))
+			return nc->zones[i];
+	if (!create)
+		return NULL;
+	if (nc->nzones == NSEC_CACHE_ZONES) {
+		/* forget the first zone: simple, and bounded */
+		zone_clear(nc->zones[0]);
+		free(nc->zones[0]);
+		memmove(nc->zones, nc->zones + 1, sizeof(nc->zones[0]) * (NSEC_CACHE_ZONES - 1));
+		nc->nzones--;
+	}
+	if ((nc->zones[nc->nzones] = calloc(1, sizeof(struct nsec_zone))) == NULL)
+		return NULL;
+	dname_copy_lower(nc->zones[nc->nzones]->name, name);
+	return nc->zones[nc->nzones++];
+}
+
+/* Index of the last entry whose owner sorts at or before name; -1 when
+ * name sorts before all of them. */
+static int
+zone_pred(const struct nsec_zone *z, const uint8_t *name)
+{
+	int lo = 0, hi = z->n - 1, best = -1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (dname_canonical_cmp(z->e[mid].rs->owner, name) <= 0) {
+			best = mid;
+			lo = mid + 1;
+		} else
+			hi = mid - 1;
+	}
+	return best;
+}
+
+static void
+zone_make_room(struct nsec_zone *z, time_t now)
+{
+	int i, j;
+	uint64_t cut;
+
+	for (i = j = 0; i < z->n; i++) {
+		if (z->e[i].expires <= now)
+			free(z->e[i].rs);
+		else
+			z->e[j++] = z->e[i];
+	}
+	z->n = j;
+	if (z->n < NSEC_CACHE_PER_ZONE)
+		return;
+	cut = z->e[0].seq;
+	for (i = 0; i < z->n; i++)
+		if (z->e[i].seq < cut)
+			cut = z->e[i].seq;
+	cut += NSEC_CACHE_PER_ZONE / 2;
+	for (i = j = 0; i < z->n; i++) {
+		if (z->e[i].seq < cut)
+			free(z->e[i].rs);
+		else
+			z->e[j++] = z->e[i];
+	}
+	z->n = j;
+}
+
+void
+nsec_cache_add(struct nsec_cache *nc, const uint8_t *zone, const struct rrset *soa,
+    const struct rrset *sets, int n, uint32_t ttl, time_t now)
+{
+	struct nsec_zone *z;
+	int i, k;
+
+	if (nc == NULL || soa == NULL || ttl == 0 || (z = zone_find(nc, zone, true)) == NULL)
+		return;
+	free(z->soa);
+	z->soa = rrset_pack(soa);
+	z->soa_expires = now + ttl;
+	for (i = 0; i < n; i++) {
+		const struct rrset *rs = &sets[i];
+		struct rrset *c;
+		if (rs->type != RR_TYPE_NSEC || rs->count != 1 || !dname_is_subdomain(rs->owner, zone))
+			continue;
+		if (z->n == NSEC_CACHE_PER_ZONE)
+			zone_make_room(z, now);
+		k = zone_pred(z, rs->owner);
+		if (k >= 0 && dname_equal(z->e[k].rs->owner, rs->owner)) {
+			if ((c = rrset_pack(rs)) == NULL)
+				continue;
+			free(z->e[k].rs);
+			z->e[k].rs = c;
+		} else {
+			if ((c = rrset_pack(rs)) == NULL)
+				continue;
+			k++;
+			memmove(&z->e[k + 1], &z->e[k], sizeof(z->e[0]) * (size_t)(z->n - k));
+			z->n++;
+			z->e[k].rs = c;
+		}
+		z->e[k].expires = now + (rs->ttl < ttl ? rs->ttl : ttl);
+		z->e[k].seq = nc->seq++;
+	}
+}
+
+/* The live entry covering or matching name (wrapping around at the
+ * end of the zone), copied into the arena. */
+static struct rrset *
+covering(struct qstate *qs, const struct nsec_zone *z, const uint8_t *name, time_t now)
+{
+	int k = zone_pred(z, name);
+	struct rrset *c;
+
+	if (z->n == 0)
+		return NULL;
+	if (k < 0)
+		k = z->n - 1;        /* before the first owner: the last wraps */
+	if (z->e[k].expires <= now)
+		return NULL;
+	c = arena_memdup(&qs->arena, z->e[k].rs, sizeof(*c));
+	if (c != NULL)
+		c->ttl = (uint32_t)(z->e[k].expires - now);
+	return c;
+}
+
+/* Labels name shares with the NSEC owner or its next name, whichever
+ * shares more: that suffix is the closest encloser of a covered name. */
+static const uint8_t *
+closest_encloser(const uint8_t *name, const struct rrset *nsec)
+{
+	int a = dname_common_labels(name, nsec->owner);
+	int b = dname_common_labels(name, nsec->rdata[0].data);
+
+	return dname_suffix_labels(name, a > b ? a : b);
+}
+
+bool
+nsec_cache_answer(struct nsec_cache *nc, struct qstate *qs, time_t now)
+{
+	const uint8_t *name = qs->cur_name;
+	struct nsec_zone *z = NULL;
+	struct rrset sets[3], *s1, *s2 = NULL, *soa, *auth;
+	struct val_result r;
+	uint8_t wc[DNAME_MAX];
+	const uint8_t *ce;
+	int i, best = -1, n;
+	size_t celen;
+
+	if (nc == NULL || qs->qtype == RR_TYPE_DS)
+		return false;
+	for (i = 0; i < nc->nzones; i++) {
+		int l = dname_label_count(nc->zones[i]->name);
+		if (l > best && dname_is_subdomain(name, nc->zones[i]->name)) {
+			z = nc->zones[i];
+			best = l;
+		}
+	}
+	if (z == NULL || z->soa == NULL || z->soa_expires <= now ||
+	    (s1 = covering(qs, z, name, now)) == NULL)
+		return false;
+	sets[0] = *s1;
+	n = 1;
+	if (dname_equal(s1->owner, name)) {
+		if (val_nsec_prove(VAL_DENY_NODATA, sets, n, name, qs->qtype, -1, z->name, &r) != SEC_SECURE)
+			return false;
+		qs->rcode = RCODE_NOERROR;
+	} else {
+		ce = closest_encloser(name, s1);
+		celen = dname_len(ce);
+		if (celen + 2 > DNAME_MAX)
+			return false;
+		wc[0] = 1;
+		wc[1] = '*';
+		memcpy(wc + 2, ce, celen);
+		s2 = covering(qs, z, wc, now);
+		if (s2 != NULL && !dname_equal(s2->owner, s1->owner))
+			sets[n++] = *s2;
+		if (val_nsec_prove(VAL_DENY_NXDOMAIN, sets, n, name, qs->qtype, -1, z->name, &r) != SEC_SECURE)
+			return false;
+		qs->rcode = RCODE_NXDOMAIN;
+	}
+	soa = arena_memdup(&qs->arena, z->soa, sizeof(*soa));
+	auth = arena_alloc(&qs->arena, sizeof(*auth) * (size_t)(n + 1));
+	if (soa == NULL || auth == NULL)
+		return false;
+	soa->ttl = (uint32_t)(z->soa_expires - now);
+	auth[0] = *soa;
+	for (i = 0; i < n; i++)
+		auth[i + 1] = sets[i];
+	qs->neg_soa = soa;
+	qs->neg_ttl = soa->ttl;
+	for (i = 0; i < n; i++)
+		if (sets[i].ttl < qs->neg_ttl)
+			qs->neg_ttl = sets[i].ttl;
+	qs->auth = auth;
+	qs->nauth = n + 1;
+	qs->security = SEC_SECURE;
+	qs->it->stats.aggressive_nsec++;
+	return true;
+}
