@@ -204,10 +204,31 @@ answer_lifetime(const struct qstate *qs)
 /* For a client that set DO: the SOA, NSEC and NSEC3 records (with their
  * signatures) that prove a negative answer or a wildcard expansion. Their
  * TTLs are capped by the negative TTL (RFC 9077). */
+/* Whether an RRset of the answer was expanded from a wildcard: its
+ * RRSIG labels field counts fewer labels than its owner has. */
+static bool
+has_wildcard_expansion(const struct qstate *qs)
+{
+	int i, j;
+
+	for (i = 0; i < qs->nanswer; i++) {
+		const struct rrset *rs = qs->answer[i];
+		for (j = rs->count; j < rs->count + rs->sigcount; j++)
+			if (rs->rdata[j].len > 3 && rs->rdata[j].data[3] < dname_label_count(rs->owner))
+				return true;
+	}
+	return false;
+}
+
 static void
 add_proofs(struct qstate *qs, struct msg_builder *b, bool negative)
 {
 	int i;
+
+	/* a positive answer needs a proof only for a wildcard expansion
+	 * (RFC 4035 section 3.1.3.3) */
+	if (!negative && !has_wildcard_expansion(qs))
+		return;
 
 	for (i = 0; i < qs->nauth && !b->full; i++) {
 		struct rrset rs = qs->auth[i];
