@@ -286,6 +286,38 @@ closest_zone(struct qstate *qs, const uint8_t *owner, uint16_t type)
 	return (const uint8_t *)"";
 }
 
+/*
+ * Unsigned data at owner: acceptable only under an insecure zone cut.
+ * Walk down from the closest zone we know of, one label at a time, asking
+ * for the DS of each name (a name that is no cut is proven so by its
+ * parent and the walk goes on) until a cut is proven insecure, or we reach
+ * the owner still inside a signed zone: then the data needed signatures.
+ */
+static bool
+prove_unsigned(struct vctx *vc, const uint8_t *owner, uint16_t type, uint16_t ede,
+    const char *why, struct keys *res)
+{
+	struct qstate *qs = vc->qs;
+	const uint8_t *zone = closest_zone(qs, owner, type);
+	int l = dname_label_count(zone), last = dname_label_count(owner);
+	struct keys k;
+
+	if (type == RR_TYPE_DS && last > 0)
+		last--;                  /* a DS belongs to the parent */
+	for (;;) {
+		if (!get_keys(vc, dname_suffix_labels(owner, l), 0, &k))
+			return false;
+		if (k.sec != SEC_SECURE) {
+			*res = k;
+			return true;
+		}
+		if (++l > last)
+			break;
+	}
+	keys_set(res, SEC_BOGUS, ede, why);
+	return true;
+}
+
 /* One RRset of the answer. Returns false when waiting. */
 static bool
 check_rrset(struct vctx *vc, struct rrset *rs, struct keys *res)
@@ -304,15 +336,9 @@ check_rrset(struct vctx *vc, struct rrset *rs, struct keys *res)
 		keys_set(res, SEC_INSECURE, EDE_NONE, "RRSIG records are not signed");
 		return true;
 	}
-	if (signer == NULL) {
-		if (!get_keys(vc, closest_zone(qs, rs->owner, rs->type), 0, &k))
-			return false;
-		if (k.sec == SEC_SECURE)
-			keys_set(res, SEC_BOGUS, EDE_RRSIGS_MISSING, "unsigned data in a signed zone");
-		else
-			*res = k;
-		return true;
-	}
+	if (signer == NULL)
+		return prove_unsigned(vc, rs->owner, rs->type, EDE_RRSIGS_MISSING,
+		    "unsigned data in a signed zone", res);
 	if (!dname_is_subdomain(rs->owner, signer)) {
 		keys_set(res, SEC_BOGUS, EDE_DNSSEC_BOGUS, "signer is not above the owner");
 		return true;
@@ -346,17 +372,10 @@ check_denial(struct vctx *vc, const uint8_t *name, struct keys *res)
 	struct keys k;
 	enum val_deny_kind kind = qs->rcode == RCODE_NXDOMAIN ? VAL_DENY_NXDOMAIN : VAL_DENY_NODATA;
 
-	if (signer == NULL) {
-		const uint8_t *zone = qs->neg_soa != NULL ? qs->neg_soa->owner :
-		    closest_zone(qs, name, qs->qtype);
-		if (!get_keys(vc, zone, 0, &k))
-			return false;
-		if (k.sec == SEC_SECURE)
-			keys_set(res, SEC_BOGUS, EDE_NSEC_MISSING, "unsigned denial in a signed zone");
-		else
-			*res = k;
-		return true;
-	}
+	if (signer == NULL)
+		return prove_unsigned(vc, qs->neg_soa != NULL ? qs->neg_soa->owner : name,
+		    qs->neg_soa != NULL ? RR_TYPE_SOA : qs->qtype, EDE_NSEC_MISSING,
+		    "unsigned denial in a signed zone", res);
 	if (!dname_is_subdomain(name, signer)) {
 		keys_set(res, SEC_BOGUS, EDE_DNSSEC_BOGUS, "denial signed by another zone");
 		return true;
