@@ -18,7 +18,7 @@
 #define INFRA_SLOTS        4096
 #define INFRA_HOST_TTL_MS  (900 * 1000)
 #define INFRA_RTO_INITIAL  400     /* ms, for an address never measured */
-#define INFRA_RTO_MIN      50
+#define INFRA_RTO_MIN      200     /* below this, load on the host alone causes timeouts */
 #define INFRA_RTO_MAX      4000
 
 struct infra_entry {

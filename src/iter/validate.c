@@ -87,6 +87,12 @@ fetch(struct vctx *vc, const uint8_t *name, uint16_t type, struct rrset *out,
 			return FETCH_FAILED;
 		return FETCH_NEGATIVE;
 	}
+	/* Still being asked (another subquery woke us first): wait on. */
+	for (i = 0; i < qs->nchildren; i++)
+		if (qs->children[i]->qtype == type && dname_equal(qs->children[i]->qname, name)) {
+			vc->waiting = true;
+			return FETCH_WAIT;
+		}
 	/* Asked once already and still not in the cache (not cacheable,
 	 * or failed): asking again would only loop. */
 	for (i = 0; i < qs->val_fetches; i++)

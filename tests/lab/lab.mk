@@ -4,11 +4,16 @@
 # are missing. In an out-of-tree build it finds ./src/resolverd.
 TESTS += tests/lab/run.sh
 EXTRA_DIST += tests/lab/run.sh tests/lab/lab.py tests/lab/blackhole.py \
-	tests/lab/README.md \
+	tests/lab/dnssec.py tests/lab/README.md \
 	zones/lab/root.zone zones/lab/lab.zone zones/lab/corp.zone \
 	zones/lab/example.zone zones/lab/hosting.lab.zone \
 	zones/lab/alpha.lab.zone zones/lab/refused.lab.zone \
 	zones/lab/timeout.lab.zone zones/lab/beta.corp.zone \
 	zones/lab/oob.corp.zone zones/lab/lame.corp.zone \
 	zones/lab/halfdead.corp.zone zones/lab/shop.example.zone \
-	zones/lab/v6.example.zone
+	zones/lab/v6.example.zone \
+	zones/lab/signed.zone zones/lab/good.signed.zone \
+	zones/lab/nsec3.signed.zone zones/lab/optout.signed.zone \
+	zones/lab/unsigned.optout.signed.zone zones/lab/expired.signed.zone \
+	zones/lab/bogus.signed.zone zones/lab/nta.signed.zone \
+	zones/lab/insecure.signed.zone

@@ -36,6 +36,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.zone
 
+import dnssec
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
 ZONEDIR = os.environ.get("LAB_ZONES") or os.path.join(SRC_TOP, "zones", "lab")
@@ -74,13 +76,17 @@ class Server:
 SERVERS = [
     Server("root", "a.root.lab.", ["198.41.0.4"], ["2001:db8:41::4"], ["."]),
     Server("tld", "ns1.nic.lab.", ["192.0.2.1"], ["2001:db8:2::1"],
-           ["lab.", "corp.", "example."]),
+           ["lab.", "corp.", "example.", "signed."]),
     Server("leaf1", "ns1.hosting.lab.", ["198.51.100.10"], ["2001:db8:51::10"],
            ["hosting.lab.", "alpha.lab.", "oob.corp.", "lame.corp.",
             "halfdead.corp.", "shop.example.", "v6.example.",
             "refused.lab.", "timeout.lab."]),
     Server("leaf2", "ns2.hosting.lab.", ["198.51.100.20"], ["2001:db8:51::20"],
-           ["hosting.lab.", "oob.corp.", "beta.corp."]),
+           ["hosting.lab.", "oob.corp.", "beta.corp.", "unsigned.optout.signed."]),
+    # The DNSSEC leaf server (signed zones, see dnssec.py).
+    Server("sec", "ns.signed.", ["198.51.100.30"], ["2001:db8:51::30"],
+           ["good.signed.", "nsec3.signed.", "optout.signed.", "expired.signed.",
+            "bogus.signed.", "nta.signed.", "insecure.signed."]),
     # Serves no zone: NSD answers REFUSED (lame.corp, refused.lab).
     Server("lame", "ns.lame.lab.", ["203.0.113.53"], ["2001:db8:113::53"], []),
     # Reads queries and never answers (blackhole.py): halfdead.corp,
@@ -92,8 +98,18 @@ NSD_SERVERS = [s for s in SERVERS if s.zones is not None]
 
 
 def zonefile(origin):
+    """The zone's source file in zones/lab."""
     base = "root" if origin == "." else origin.rstrip(".")
     return os.path.join(ZONEDIR, base + ".zone")
+
+
+# origin -> signed zone file, filled by dnssec.prepare() at test time.
+SIGNED_FILES = {}
+
+
+def served_file(origin):
+    """What NSD serves and the model reads: the signed zone when there is one."""
+    return SIGNED_FILES.get(origin) or zonefile(origin)
 
 
 def n(text):
@@ -160,7 +176,7 @@ class Model:
             for origin in s.zones:
                 if n(origin) not in self.zones:
                     self.zones[n(origin)] = dns.zone.from_file(
-                        zonefile(origin), origin=origin, relativize=False)
+                        served_file(origin), origin=origin, relativize=False)
 
     def zone_for(self, name):
         best = None
@@ -193,12 +209,27 @@ class Model:
                     return p, rds
         return None
 
+    @staticmethod
+    def wildcard(zone, name):
+        """The node of the wildcard that synthesizes name (which does not
+        exist), or None: "*." + its closest encloser (RFC 4592)."""
+        p = name
+        while p != zone.origin:
+            p = p.parent()
+            if zone.get_node(p) is not None or p == zone.origin or \
+                    any(o.is_subdomain(p) for o in zone.nodes):
+                return zone.get_node(dns.name.Name((b"*",) + p.labels))
+        return None
+
     def authoritative_rrsets(self, zone):
-        """(name, rdataset) for the data a server is authoritative for."""
+        """(name, rdataset) for the data a server is authoritative for
+        (DNSSEC records aside: they come with the data)."""
         out = []
         for name, node in zone.nodes.items():
             c = self.cut(zone, name)
             for rds in node.rdatasets:
+                if rds.rdtype in (T.RRSIG, T.NSEC, T.NSEC3):
+                    continue
                 if c is not None and not (name == c and rds.rdtype == T.NS):
                     continue      # glue or below a cut
                 if c is not None:
@@ -211,6 +242,16 @@ class Model:
         name = n(qname) if isinstance(qname, str) else qname
         for _ in range(16):
             zone = self.zone_for(name)
+            if qtype == T.DS and zone is not None and name == zone.origin and \
+                    name != dns.name.root and self.zone_for(name.parent()) is not None:
+                # DS: the parent side of the cut answers.
+                pz = self.zone_for(name.parent())
+                node = pz.get_node(name)
+                rds = node.get_rdataset(IN, T.DS) if node is not None else None
+                if rds is None:
+                    return self._negative(e, pz, dns.rcode.NOERROR)
+                e.answer.append((name, T.DS, rds.ttl, sorted(r.to_text() for r in rds)))
+                return e
             if zone is None or self.cut(zone, name) is not None:
                 # Delegated to a zone no working server has.
                 return e.servfail()
@@ -224,6 +265,8 @@ class Model:
                 name = new
                 continue
             node = zone.get_node(name)
+            if node is None and not any(o.is_subdomain(name) for o in zone.nodes):
+                node = self.wildcard(zone, name)   # None: NXDOMAIN below
             if node is not None:
                 cn = node.get_rdataset(IN, T.CNAME)
                 if cn is not None and qtype != T.CNAME:
@@ -373,6 +416,7 @@ class Lab:
         self.tmp = tmp
         self.v6 = True
         self.procs = []           # (name, Popen), stopped in reverse order
+        self.dnssec = None        # dnssec.Prepared once the zones are signed
         self.blackhole_log = os.path.join(tmp, "blackhole.log")
 
     # Namespace -----------------------------------------------------------
@@ -445,7 +489,7 @@ class Lab:
         ]
         for origin in s.zones:
             lines += ["zone:", '  name: "%s"' % origin,
-                      '  zonefile: "%s"' % zonefile(origin)]
+                      '  zonefile: "%s"' % served_file(origin)]
         with open(s.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         run(["nsd-checkconf", s.conf])
@@ -545,6 +589,13 @@ class Lab:
             "  access-control: ::1 allow",
             "  control-socket: %s/resolverd.sock" % self.tmp,
         ]
+        if self.dnssec:
+            lines.append("  trust-anchor-file: %s" % self.dnssec.anchor)
+            lines += ["  domain-insecure: %s" % d for d in self.dnssec.insecure]
+        else:
+            # Unsigned lab: without an anchor resolverd would use the real
+            # root's key and find the lab root bogus.
+            lines.append('  module-config: "iterator"')
         extra = os.environ.get("RESOLVERD_CONF_EXTRA")
         if extra:
             # Each extra "key: value" replaces the lab's line for that key.
@@ -571,7 +622,7 @@ class Lab:
             '  pidfile: "%s/unbound.pid"' % self.tmp,
             '  logfile: "%s/resolver.log"' % self.tmp,
             "  use-syslog: no",
-            '  module-config: "iterator"',
+            '  module-config: "%s"' % ("validator iterator" if self.dnssec else "iterator"),
             "  do-ip6: %s" % ("yes" if self.v6 else "no"),
             "  do-not-query-localhost: yes",
             "  qname-minimisation: yes",
@@ -581,6 +632,12 @@ class Lab:
             "  ede: yes",
             "  access-control: 127.0.0.0/8 allow",
             "  access-control: ::1 allow",
+        ]
+        if self.dnssec:
+            lines.append("  trust-anchor-file: %s" % self.dnssec.anchor)
+            lines += ["  domain-insecure: %s" % d for d in self.dnssec.insecure]
+            lines += ["  aggressive-nsec: yes", "  val-log-level: 2"]
+        lines += [
             "remote-control:",
             "  control-enable: no",
         ]
@@ -779,21 +836,34 @@ class Client:
         self.walker = walker
         self.silent = 0
 
-    def dig(self, qname, qtype, tcp=False, payload=4096, edns=True, v6=False):
+    def dig(self, qname, qtype, tcp=False, payload=4096, edns=True, v6=False,
+            do=None, adflag=None, cd=None):
+        """The dig command for the same question. do/adflag/cd: None
+        (not a DNSSEC question: dig's defaults), else the DO, AD and CD
+        bits exactly (dig sets AD by default)."""
         opts = ["+tcp"] if tcp else []
         opts += ["+bufsize=%d" % payload] if edns else ["+noedns"]
+        if do is not None or adflag is not None or cd is not None:
+            opts += ["+dnssec"] if do else []
+            opts += ["+adflag"] if adflag else ["+noadflag"]
+            opts += ["+cdflag"] if cd else []
         return "dig @%s -p %d %s %s %s" % (RESOLVER_V6 if v6 else RESOLVER_V4,
                                            RESOLVER_PORT, " ".join(opts),
                                            qname, T.to_text(qtype))
 
     def ask(self, qname, qtype, tcp=False, payload=4096, edns=True, v6=False,
-            timeout=5.0):
+            timeout=5.0, do=False, adflag=False, cd=False):
         if self.walker:
             return self.walker.resolve(qname, qtype)
         if self.silent >= self.MAX_SILENT:
             raise Unresponsive()
         q = dns.message.make_query(qname, qtype, use_edns=0 if edns else None,
-                                   payload=payload if edns else None)
+                                   payload=payload if edns else None,
+                                   want_dnssec=bool(do))
+        if adflag:
+            q.flags |= dns.flags.AD
+        if cd:
+            q.flags |= dns.flags.CD
         addr = RESOLVER_V6 if v6 else RESOLVER_V4
         try:
             if tcp:
@@ -1102,6 +1172,24 @@ def resolver_checks(lab, model, client, direct):
         for r in end))
 
 
+def prepare_dnssec(lab):
+    """Sign the lab's zones (dnssec.py) unless LAB_DNSSEC=no or ldnsutils
+    are missing; then the signed. zones are served unsigned and the DNSSEC
+    checks are skipped."""
+    if os.environ.get("LAB_DNSSEC", "yes") == "no":
+        R.info("DNSSEC switched off (LAB_DNSSEC=no): zones served unsigned")
+        return
+    missing = dnssec.missing_tools()
+    if missing:
+        R.info("DNSSEC: %s not found (Debian: ldnsutils): zones served unsigned"
+               % ", ".join(missing))
+        return
+    lab.dnssec = dnssec.prepare(lab.tmp, zonefile)
+    SIGNED_FILES.update(lab.dnssec.files)
+    R.info("DNSSEC: %d zones signed in %.1f s (%s)" % (
+        len(lab.dnssec.files), lab.dnssec.took, lab.dnssec.dir))
+
+
 # ------------------------------------------------------------------- main
 
 def main():
@@ -1135,12 +1223,15 @@ def main():
     lab = Lab(tmp)
     try:
         lab.setup_addresses()
+        prepare_dnssec(lab)
         model = Model()
         lab.start_servers()
         R.info("lab up in %s: %s" % (tmp, ", ".join(
             "%s %s" % (s.role, "/".join(s.addrs(lab.v6))) for s in SERVERS)))
         R.info("servers up after %.1f s" % (time.time() - started))
         direct_checks(lab, model)
+        if lab.dnssec:
+            dnssec.direct_checks(sys.modules[__name__], lab, lab.dnssec)
         R.info("authoritative checks done after %.1f s" % (time.time() - started))
         lab.baseline = lab.stats()
         if args.direct:
@@ -1156,11 +1247,20 @@ def main():
         elif args.shell:
             R.info("lab shell: dig @%s -p %d ...; exit to tear down"
                    % (RESOLVER_V4, RESOLVER_PORT))
+            if lab.dnssec:
+                R.info("DNSSEC: dig @%s -p %d +dnssec host.good.signed; keys and "
+                       "signed zones in %s" % (RESOLVER_V4, RESOLVER_PORT, lab.dnssec.dir))
             env = dict(os.environ, PS1="[lab] \\w# ", LAB_TMP=tmp)
             signal.alarm(0)
             subprocess.call(["bash", "--norc", "-i"], env=env)
         else:
             resolver_checks(lab, model, client, args.direct)
+            if not lab.dnssec:
+                R.skip("DNSSEC checks", "zones not signed")
+            elif args.direct:
+                R.skip("DNSSEC checks", "--direct has no validator")
+            else:
+                dnssec.resolver_checks(sys.modules[__name__], lab, model, client)
         if client is None or args.shell:
             pass
         elif not args.direct and lab.resolver.poll() is not None:

@@ -6,8 +6,10 @@
 #
 # Environment: RESOLVERD (path of the binary), BUILDDIR (build tree whose
 # src/resolverd to use), LAB_PYTHON (python with dnspython, default
-# /usr/bin/python3). Exit status: 0 all passed, 1 a check failed,
-# 77 skipped (no namespaces, NSD or dnspython), 99 hard error.
+# /usr/bin/python3), LAB_DNSSEC=no (zones unsigned, DNSSEC checks
+# skipped; also the case without ldnsutils). Exit status: 0 all passed,
+# 1 a check failed, 77 skipped (no namespaces, NSD or dnspython), 99 hard
+# error.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)

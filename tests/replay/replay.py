@@ -185,7 +185,7 @@ def report_failure(run, args):
 def main():
     ap = argparse.ArgumentParser(prog="run.sh")
     ap.add_argument("scenarios", nargs="*")
-    ap.add_argument("-j", type=int, default=6, metavar="N", help="runs in parallel")
+    ap.add_argument("-j", type=int, default=4, metavar="N", help="runs in parallel")
     ap.add_argument("--qmin", choices=("on", "off", "both"), default="both")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print whole resolver and server logs of failures")
