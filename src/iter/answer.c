@@ -14,6 +14,28 @@
 #include "util/log.h"
 #include "util/msgbuild.h"
 
+static bool
+rrset_is_wildcard_expansion(const struct rrset *rs)
+{
+	int j;
+
+	for (j = rs->count; j < rs->count + rs->sigcount; j++)
+		if (rs->rdata[j].len > 3 && rs->rdata[j].data[3] < dname_label_count(rs->owner))
+			return true;
+	return false;
+}
+
+/* A cached RRset usable as an answer here. A wildcard expansion is not,
+ * for a client that wants DNSSEC records: the NSEC proof that must go
+ * with it (RFC 4035 section 3.1.3.3) is not kept with the RRset. */
+static bool
+usable_answer(const struct qstate *qs, const struct rrset *rs)
+{
+	if (rs->trust < TRUST_ANS_NONAUTH)
+		return false;
+	return !(qs->flags & ITER_FLAG_DO) || !rrset_is_wildcard_expansion(rs);
+}
+
 static uint8_t
 answer_variant(const struct qstate *qs)
 {
@@ -141,13 +163,13 @@ answer_from_cache(struct qstate *qs)
 
 	for (;;) {
 		if (cache_rrset_lookup(it->cache, qs->cur_name, qs->qtype, qs->qclass, now, &qs->arena, &rs) &&
-		    rs.trust >= TRUST_ANS_NONAUTH) {
+		    usable_answer(qs, &rs)) {
 			copy = arena_memdup(&qs->arena, &rs, sizeof(rs));
 			return copy != NULL && push_answer(qs, copy);
 		}
 		if (qs->qtype != RR_TYPE_CNAME &&
 		    cache_rrset_lookup(it->cache, qs->cur_name, RR_TYPE_CNAME, qs->qclass, now, &qs->arena, &rs) &&
-		    rs.trust >= TRUST_ANS_NONAUTH && rs.count == 1) {
+		    usable_answer(qs, &rs) && rs.count == 1) {
 			const uint8_t *target = rs.rdata[0].data;
 			copy = arena_memdup(&qs->arena, &rs, sizeof(rs));
 			if (copy == NULL || !push_answer(qs, copy))
@@ -209,14 +231,11 @@ answer_lifetime(const struct qstate *qs)
 static bool
 has_wildcard_expansion(const struct qstate *qs)
 {
-	int i, j;
+	int i;
 
-	for (i = 0; i < qs->nanswer; i++) {
-		const struct rrset *rs = qs->answer[i];
-		for (j = rs->count; j < rs->count + rs->sigcount; j++)
-			if (rs->rdata[j].len > 3 && rs->rdata[j].data[3] < dname_label_count(rs->owner))
-				return true;
-	}
+	for (i = 0; i < qs->nanswer; i++)
+		if (rrset_is_wildcard_expansion(qs->answer[i]))
+			return true;
 	return false;
 }
 

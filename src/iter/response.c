@@ -283,12 +283,12 @@ response_classify(struct arena *a, const struct delegpt *dp, const struct dns_ms
 		return 0;
 	}
 	if (ri->nchain > 0) {
+		/* An alias without the target's data: ask for the target
+		 * itself rather than read this reply's authority section as
+		 * a NODATA for it (it may speak of another name). */
 		ri->soa = find_soa(dp, auth, nauth, end);
 		ri->apex_ns = find_apex_ns(auth, nauth, ri->soa);
-		if (ri->soa != NULL && in_bailiwick(dp, end) && !dp->forward)
-			ri->type = RESP_NODATA;
-		else
-			ri->type = dp->forward ? RESP_NODATA : RESP_CNAME;
+		ri->type = dp->forward ? RESP_NODATA : RESP_CNAME;
 		return 0;
 	}
 	if (!dp->forward) {
