@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "iter/response.h"
 #include "dnssec/dnssec.h"
@@ -404,6 +405,60 @@ combine(struct keys *total, const struct keys *part)
 		*total = *part;
 }
 
+/* Whether the root trust anchor holds a key with this tag (configured
+ * as DNSKEY, or as DS whose key tag field names it). */
+static bool
+root_anchor_has_tag(const struct qstate *qs, uint16_t tag)
+{
+	const struct val_anchor *ta = val_anchors_lookup(qs->cfg->anchors, (const uint8_t *)"");
+	int i;
+
+	if (ta == NULL || ta->name[0] != 0)
+		return false;
+	for (i = 0; ta->ds != NULL && i < ta->ds->count; i++)
+		if (ta->ds->rdata[i].len >= 2 && rd16(ta->ds->rdata[i].data) == tag)
+			return true;
+	for (i = 0; ta->dnskey != NULL && i < ta->dnskey->count; i++)
+		if (val_keytag(ta->dnskey->rdata[i].data, ta->dnskey->rdata[i].len) == tag)
+			return true;
+	return false;
+}
+
+/* RFC 8509: a secure A/AAAA answer for root-key-sentinel-is-ta-NNNNN
+ * (or -not-ta-NNNNN) becomes SERVFAIL when the root anchor does not
+ * (does) hold key NNNNN, so a client can tell which root keys its
+ * resolver trusts. */
+static bool
+sentinel_fails(const struct qstate *qs)
+{
+	static const char is_ta[] = "root-key-sentinel-is-ta-";
+	static const char not_ta[] = "root-key-sentinel-not-ta-";
+	const char *label = (const char *)qs->qname + 1;
+	size_t len = qs->qname[0], plen;
+	bool is;
+	unsigned tag = 0;
+	size_t i;
+
+	if (qs->qtype != RR_TYPE_A && qs->qtype != RR_TYPE_AAAA)
+		return false;
+	if (len == sizeof(is_ta) - 1 + 5 && strncasecmp(label, is_ta, sizeof(is_ta) - 1) == 0) {
+		is = true;
+		plen = sizeof(is_ta) - 1;
+	} else if (len == sizeof(not_ta) - 1 + 5 && strncasecmp(label, not_ta, sizeof(not_ta) - 1) == 0) {
+		is = false;
+		plen = sizeof(not_ta) - 1;
+	} else
+		return false;
+	for (i = plen; i < len; i++) {
+		if (label[i] < '0' || label[i] > '9')
+			return false;
+		tag = tag * 10 + (unsigned)(label[i] - '0');
+	}
+	if (tag > 65535)
+		return false;
+	return root_anchor_has_tag(qs, (uint16_t)tag) != is;
+}
+
 bool
 validate_answer(struct qstate *qs)
 {
@@ -446,6 +501,8 @@ validate_answer(struct qstate *qs)
 			return false;
 		combine(&total, &part);
 	}
+	if (total.sec == SEC_SECURE && sentinel_fails(qs))
+		keys_set(&total, SEC_BOGUS, EDE_NONE, "root key sentinel (RFC 8509)");
 	qs->security = (uint8_t)total.sec;
 	/* A proven gap serves other names in it later (RFC 8198). */
 	if (total.sec == SEC_SECURE && qs->neg_soa != NULL &&
