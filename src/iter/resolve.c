@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "iter/response.h"
+#include "dnssec/dnssec.h"
 #include "util/log.h"
 #include "util/rand.h"
 
@@ -414,6 +415,28 @@ mark_failed(struct qstate *qs, struct pending *p)
 		qs->dp->addr[p->addr_index].failed = true;
 }
 
+/* Whether the NSEC for name in a reply shows it owns a DNAME or CNAME:
+ * names below it are aliases, so minimising further only asks about
+ * names that cannot exist. */
+static bool
+nsec_shows_alias(const struct resp_info *ri, const uint8_t *name)
+{
+	int i;
+
+	for (i = 0; i < ri->nauth; i++) {
+		const struct rrset *rs = &ri->auth[i];
+		size_t nl;
+		if (rs->type != RR_TYPE_NSEC || rs->count != 1 || !dname_equal(rs->owner, name))
+			continue;
+		nl = dname_len(rs->rdata[0].data);
+		if (nl <= rs->rdata[0].len &&
+		    (val_bitmap_has(rs->rdata[0].data + nl, rs->rdata[0].len - nl, RR_TYPE_DNAME) ||
+		    val_bitmap_has(rs->rdata[0].data + nl, rs->rdata[0].len - nl, RR_TYPE_CNAME)))
+			return true;
+	}
+	return false;
+}
+
 /* A minimised query got an answer that only the full name can clear up. */
 static void
 minimise_fallback(struct qstate *qs, struct pending *p)
@@ -447,7 +470,7 @@ handle_minimised(struct qstate *qs, struct pending *p, struct resp_info *ri)
 		/* A NODATA without SOA is not a proper negative answer (RFC
 		 * 2308 section 2.2): a server that answers minimised names so
 		 * gets the full name from now on (RFC 9156 section 2.3). */
-		if (ri->type != RESP_ANSWER && ri->soa == NULL)
+		if (ri->type != RESP_ANSWER && (ri->soa == NULL || nsec_shows_alias(ri, qs->sent_name)))
 			qs->no_minimise = true;
 		qs->state = QS_SEND;
 		qstate_schedule(qs);
