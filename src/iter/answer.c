@@ -31,7 +31,7 @@ rrset_is_wildcard_expansion(const struct rrset *rs)
 static bool
 usable_answer(const struct qstate *qs, const struct rrset *rs)
 {
-	if (rs->trust < TRUST_ANS_NONAUTH)
+	if (rs->trust < TRUST_ANS_NONAUTH || rs->security == SEC_BOGUS)
 		return false;
 	return !(qs->flags & ITER_FLAG_DO) || !rrset_is_wildcard_expansion(rs);
 }

@@ -29,6 +29,7 @@ struct infra_entry {
 	uint32_t rttvar;        /* ms */
 	uint32_t rto;           /* ms */
 	uint32_t timeouts;      /* consecutive */
+	uint64_t bogus_until;   /* sent data that failed validation */
 	uint64_t expires_ms;
 };
 
@@ -137,4 +138,18 @@ void
 infra_set_no_edns(struct infra *inf, const struct netaddr *a, uint64_t now_ms)
 {
 	infra_lookup(inf, a, now_ms, true)->no_edns = true;
+}
+
+void
+infra_set_bogus(struct infra *inf, const struct netaddr *a, uint64_t now_ms, uint32_t ms)
+{
+	infra_lookup(inf, a, now_ms, true)->bogus_until = now_ms + ms;
+}
+
+bool
+infra_is_bogus(struct infra *inf, const struct netaddr *a, uint64_t now_ms)
+{
+	struct infra_entry *e = infra_lookup(inf, a, now_ms, false);
+
+	return e != NULL && e->bogus_until > now_ms;
 }

@@ -40,6 +40,9 @@
 #define ITER_PRIME_HOLDDOWN    60   /* seconds on hints after priming failed */
 #define ITER_MAX_VAL_FETCHES   24   /* DS/DNSKEY lookups for one answer */
 #define ITER_MAX_KEY_DEPTH     24   /* zone cuts walked from the anchor */
+#define ITER_SOURCES           32   /* recent (zone, server) pairs remembered */
+#define ITER_MAX_BOGUS_RETRY    2   /* refetches of key material per question */
+#define ITER_BOGUS_HOLDDOWN    60   /* seconds a server that sent bogus data is avoided */
 #define ITER_MAX_DP_ADDRS      64   /* addresses kept per delegation */
 #define ITER_MAX_TRIES_PER_ADDR 2   /* sends to one address per qstate */
 #define ITER_MINIMISE_MAX      10   /* minimised queries before giving up */
@@ -141,6 +144,7 @@ struct qstate {
 	int nauth;                   /* NSEC/NSEC3 proofs for the validator */
 	uint8_t security;            /* enum sec_status of the answer */
 	int val_fetches;             /* DS/DNSKEY subqueries started */
+	int bogus_retries;           /* key material fetched again after bogus */
 	struct { const uint8_t *name; uint16_t type; } fetched[ITER_MAX_VAL_FETCHES];
 	uint16_t rcode;
 	uint16_t ede;
@@ -176,6 +180,10 @@ struct iter {
 	struct qstate *run_head, *run_tail;
 	struct pending *pending_head;   /* freed by iter_destroy if still out */
 	time_t prime_holddown;          /* no priming before this: it failed */
+	/* which server answered which question lately: when the data turns
+	 * out bogus, that server is the suspect */
+	struct { uint8_t name[DNAME_MAX]; uint16_t type; struct netaddr addr; } sources[ITER_SOURCES];
+	int nsources, next_source;
 	bool running;
 	uint8_t wire[ITER_ANSWER_MAX];
 	uint16_t ttl_offs[ITER_TTL_OFFS_MAX];
@@ -200,6 +208,9 @@ void qstate_finish(struct qstate *qs);
 void resolve_step(struct qstate *qs);
 void resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_t len);
 void resolve_on_failure(struct qstate *qs, struct pending *p, enum upstream_failure why);
+
+/* Remember that addr answered name/type (for blame if it turns out bogus). */
+void resolve_remember_source(struct iter *it, const uint8_t *name, uint16_t type, const struct netaddr *addr);
 
 /* delegpt.c */
 /* Closest delegation for name from config zones, cache and hints.
@@ -259,6 +270,10 @@ uint32_t infra_rto_ms(struct infra *inf, const struct netaddr *a, uint64_t now_m
 void infra_report_rtt(struct infra *inf, const struct netaddr *a, uint32_t rtt_ms, uint64_t now_ms);
 void infra_report_timeout(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
 bool infra_no_edns(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
+/* A server that sent data failing validation: avoided while others
+ * remain, until now_ms + ms. */
+void infra_set_bogus(struct infra *inf, const struct netaddr *a, uint64_t now_ms, uint32_t ms);
+bool infra_is_bogus(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
 void infra_set_no_edns(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
 
 #endif

@@ -60,7 +60,7 @@ trace(struct qstate *qs, const char *what, const uint8_t *name, uint16_t type, c
  * then the lowest retransmission timeout; ties broken at random so load
  * spreads over equal servers. -1 if none is left. */
 static int
-select_target(struct qstate *qs)
+select_target(struct qstate *qs, bool allow_bogus)
 {
 	struct delegpt *dp = qs->dp;
 	struct iter *it = qs->it;
@@ -75,6 +75,8 @@ select_target(struct qstate *qs)
 			continue;
 		if (!delegpt_addr_usable(qs->cfg, &a->addr))
 			continue;
+		if (!allow_bogus && infra_is_bogus(it->infra, &a->addr, now))
+			continue;            /* last resort: it sent bogus data */
 		score = (uint64_t)a->sent * 100000 + infra_rto_ms(it->infra, &a->addr, now);
 		if (score < best) {
 			best = score;
@@ -270,12 +272,15 @@ step_send(struct qstate *qs)
 			resolve_fail(qs, EDE_OTHER);
 			return;
 		}
-		idx = select_target(qs);
+		idx = select_target(qs, false);
 		if (idx < 0) {
 			if (qs->nchildren > 0 || start_ns_lookup(qs)) {
 				qs->state = QS_WAIT_SUBQ;
 				return;
 			}
+			idx = select_target(qs, true);
+		}
+		if (idx < 0) {
 			if (parent_fallback(qs))
 				continue;
 			trace(qs, "no server left for", qs->dp->zone, RR_TYPE_NS, NULL);
@@ -485,7 +490,7 @@ handle_minimised(struct qstate *qs, struct pending *p, struct resp_info *ri)
 }
 
 static void
-handle_referral(struct qstate *qs, struct resp_info *ri)
+handle_referral(struct qstate *qs, struct resp_info *ri, const struct netaddr *from)
 {
 	struct iter *it = qs->it;
 	struct delegpt *dp;
@@ -495,8 +500,10 @@ handle_referral(struct qstate *qs, struct resp_info *ri)
 		return;
 	}
 	response_store(it->cache, qs->cfg, qs->dp, ri, it->env.now(it->env.io));
-	if (qs->cfg->anchors != NULL)
+	if (qs->cfg->anchors != NULL) {
 		answer_store_ds_denial(qs, ri->ns->owner, ri->auth, ri->nauth);
+		resolve_remember_source(it, ri->ns->owner, RR_TYPE_DS, from);
+	}
 	dp = delegpt_from_ns(qs, ri->ns);
 	if (dp == NULL) {
 		resolve_fail(qs, EDE_OTHER);
@@ -514,6 +521,19 @@ handle_referral(struct qstate *qs, struct resp_info *ri)
 }
 
 void
+resolve_remember_source(struct iter *it, const uint8_t *name, uint16_t type, const struct netaddr *addr)
+{
+	int i = it->next_source;
+
+	memcpy(it->sources[i].name, name, dname_len(name));
+	it->sources[i].type = type;
+	it->sources[i].addr = *addr;
+	it->next_source = (i + 1) % ITER_SOURCES;
+	if (it->nsources < ITER_SOURCES)
+		it->nsources++;
+}
+
+void
 resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_t len)
 {
 	struct iter *it = qs->it;
@@ -523,6 +543,7 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 	struct resp_info ri;
 
 	infra_report_rtt(it->infra, &a->addr, (uint32_t)(now - p->sent_ms), now);
+	resolve_remember_source(it, qs->sent_name, qs->sent_type, &a->addr);
 	qs->state = QS_SEND;
 	if (msg_parse(pkt, len, &msg, &qs->arena) != WIRE_OK) {
 		mark_failed(qs, p);
@@ -570,7 +591,7 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 		qstate_schedule(qs);
 		return;
 	case RESP_REFERRAL:
-		handle_referral(qs, &ri);
+		handle_referral(qs, &ri, &a->addr);
 		return;
 	default:
 		break;

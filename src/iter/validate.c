@@ -70,7 +70,8 @@ fetch(struct vctx *vc, const uint8_t *name, uint16_t type, struct rrset *out,
 	size_t len;
 	int n, i;
 
-	if (cache_rrset_lookup(it->cache, name, type, qs->qclass, now, &qs->arena, out))
+	if (cache_rrset_lookup(it->cache, name, type, qs->qclass, now, &qs->arena, out) &&
+	    out->security != SEC_BOGUS)
 		return FETCH_FOUND;
 	len = cache_answer_lookup(it->cache, name, type, qs->qclass,
 	    CACHE_VARIANT_DO | CACHE_VARIANT_CD, now, 0, 0, it->wire, sizeof(it->wire), &info);
@@ -134,6 +135,89 @@ first_signer(const struct rrset *sets, int n)
 
 static bool get_keys(struct vctx *vc, const uint8_t *zone, int depth, struct keys *out);
 
+/* The servers that lately answered name/type sent bogus data: avoid them. */
+static void
+hold_down_sources(struct iter *it, const uint8_t *name, uint16_t type, uint64_t now_ms)
+{
+	int i;
+
+	for (i = 0; i < it->nsources; i++)
+		if (it->sources[i].type == type && dname_equal(it->sources[i].name, name))
+			infra_set_bogus(it->infra, &it->sources[i].addr, now_ms, ITER_BOGUS_HOLDDOWN * 1000);
+}
+
+/* The answer failed validation: resolve the question again from the
+ * start, avoiding the servers of the zone whose data failed, before
+ * calling it bogus (RFC 4035 section 5). */
+static bool
+resolve_again(struct qstate *qs, const struct rrset *bad)
+{
+	struct iter *it = qs->it;
+	uint64_t now = it->env.now_ms(it->env.io);
+
+	if (qs->bogus_retries >= ITER_MAX_BOGUS_RETRY)
+		return false;
+	qs->bogus_retries++;
+	/* The bogus RRsets are marked so in the cache (not used again);
+	 * the servers that sent them are avoided for a while. */
+	if (bad != NULL)
+		hold_down_sources(it, bad->owner, bad->type, now);
+	hold_down_sources(it, qs->qname, qs->qtype, now);
+	memcpy(qs->cur_name, qs->qname, dname_len(qs->qname));
+	qs->nanswer = 0;
+	qs->chain_len = 0;
+	qs->neg_soa = NULL;
+	qs->neg_ns = NULL;
+	qs->auth = NULL;
+	qs->nauth = 0;
+	qs->rcode = RCODE_NOERROR;
+	qs->ede = EDE_NONE;
+	qs->security = SEC_UNCHECKED;
+	qs->referrals = 0;
+	qs->no_minimise = false;
+	qs->minimise_count = 0;
+	qs->val_fetches = 0;
+	qs->dp = NULL;
+	qs->state = QS_START;
+	qstate_schedule(qs);
+	return true;
+}
+
+/*
+ * Key material of zone from the servers of source_zone failed: the
+ * servers that answered for source_zone lately are held down, what the
+ * cache has at and below zone is dropped, and name/type is fetched again
+ * (from another server, if there is one). RFC 4035 section 5: a resolver
+ * SHOULD try other servers before it calls data bogus. Returns true when
+ * a new fetch was started.
+ */
+static bool
+refetch_after_bogus(struct vctx *vc, struct rrset *bad, const uint8_t *name, uint16_t type)
+{
+	struct qstate *qs = vc->qs;
+	struct iter *it = qs->it;
+	uint64_t now = it->env.now_ms(it->env.io);
+	struct rrset dummy, *sets;
+	int i, nsets;
+
+	if (qs->bogus_retries >= ITER_MAX_BOGUS_RETRY)
+		return false;
+	qs->bogus_retries++;
+	hold_down_sources(it, name, type, now);
+	if (bad != NULL)
+		cache_rrset_update_security(it->cache, bad, SEC_BOGUS, bad->trust);
+	cache_answer_remove(it->cache, name, type, qs->qclass, CACHE_VARIANT_DO | CACHE_VARIANT_CD);
+	for (i = 0; i < qs->val_fetches; i++)
+		if (qs->fetched[i].type == type && dname_equal(qs->fetched[i].name, name))
+			qs->fetched[i].type = 0;        /* may be asked again */
+	if (log_verbosity >= 2) {
+		char zs[DNAME_STR_MAX];
+		log_debug(2, "bogus key material for %s: asking other servers",
+		    dname_to_str(name, zs, sizeof(zs)));
+	}
+	return fetch(vc, name, type, &dummy, &sets, &nsets) == FETCH_WAIT;
+}
+
 /* Keys for the zone of something unsigned: the parent's keys decide
  * whether it had to be signed. */
 static bool
@@ -174,6 +258,8 @@ zone_dnskey(struct vctx *vc, const uint8_t *zone, const struct rrset *ds,
 	memset(out, 0, sizeof(*out));
 	sec = val_verify_dnskey(&vc->ve, copy, ds, ta, &out->why);
 	out->sec = sec;
+	if (sec == SEC_BOGUS && refetch_after_bogus(vc, copy, zone, RR_TYPE_DNSKEY))
+		return false;
 	if (sec == SEC_SECURE) {
 		out->dnskey = copy;
 		cache_rrset_update_security(qs->it->cache, copy, SEC_SECURE, TRUST_VALIDATED);
@@ -262,6 +348,8 @@ get_keys(struct vctx *vc, const uint8_t *zone, int depth, struct keys *out)
 	memset(out, 0, sizeof(*out));
 	sec = val_ds_proof(&vc->ve, sets, nsets, zone, pk.dnskey, &found_ds, &out->why);
 	out->sec = sec;
+	if (sec == SEC_BOGUS && refetch_after_bogus(vc, dsp, zone, RR_TYPE_DS))
+		return false;
 	if (sec != SEC_SECURE)
 		return true;
 	if (found_ds == NULL) {
@@ -465,6 +553,7 @@ validate_answer(struct qstate *qs)
 	struct vctx vc;
 	struct keys total, part;
 	const uint8_t *last = qs->qname;
+	const struct rrset *bad = NULL;
 	char name[DNAME_STR_MAX], type[16];
 	int i;
 
@@ -487,6 +576,8 @@ validate_answer(struct qstate *qs)
 		}
 		if (!check_rrset(&vc, rs, &part))
 			return false;
+		if (part.sec == SEC_BOGUS && bad == NULL)
+			bad = rs;
 		if (part.sec == SEC_SECURE || part.sec == SEC_INSECURE || part.sec == SEC_BOGUS)
 			cache_rrset_update_security(qs->it->cache, rs, (uint8_t)part.sec,
 			    part.sec == SEC_SECURE ? TRUST_VALIDATED : rs->trust);
@@ -500,6 +591,10 @@ validate_answer(struct qstate *qs)
 		if (!check_denial(&vc, last, &part))
 			return false;
 		combine(&total, &part);
+	}
+	if (total.sec == SEC_BOGUS && total.why.ede != EDE_NONE) {
+		if (resolve_again(qs, bad))
+			return false;
 	}
 	if (total.sec == SEC_SECURE && sentinel_fails(qs))
 		keys_set(&total, SEC_BOGUS, EDE_NONE, "root key sentinel (RFC 8509)");
