@@ -5,10 +5,12 @@
  * the same gap is answered NXDOMAIN (or NODATA) without asking anyone.
  *
  * One store per worker, so no locks; a name's gap is found by binary
- * search for the last owner at or before it. NSEC3 is not used here: its
- * hashed order would need a second index, and opt-out spans prove
- * nothing anyway. Bounded: NSEC_CACHE_ZONES zones of NSEC_CACHE_PER_ZONE
- * ranges; a full zone drops its expired ranges, then its oldest half.
+ * search for the last owner at or before it. NSEC3 records are kept the
+ * same way: their owners share the zone suffix, so canonical order is
+ * hash order, and a name's gap is found by hashing it (opt-out spans
+ * prove nothing and are not used). Bounded: NSEC_CACHE_ZONES zones of
+ * NSEC_CACHE_PER_ZONE ranges; a full zone drops its expired ranges, then
+ * its oldest half.
  */
 #include "config.h"
 
@@ -29,6 +31,7 @@ struct nsec_entry {
 
 struct nsec_zone {
 	uint8_t name[DNAME_MAX];
+	bool nsec3;                  /* which kind of chain the entries are */
 	struct rrset *soa;           /* owned */
 	time_t soa_expires;
 	int n;
@@ -187,8 +190,18 @@ nsec_cache_add(struct nsec_cache *nc, const uint8_t *zone, const struct rrset *s
 	for (i = 0; i < n; i++) {
 		const struct rrset *rs = &sets[i];
 		struct rrset *c;
-		if (rs->type != RR_TYPE_NSEC || rs->count != 1 || !dname_is_subdomain(rs->owner, zone))
+		bool is3 = rs->type == RR_TYPE_NSEC3;
+		if ((rs->type != RR_TYPE_NSEC && !is3) || rs->count != 1 ||
+		    !dname_is_subdomain(rs->owner, zone))
 			continue;
+		if (z->n > 0 && z->nsec3 != is3) {
+			/* the zone changed its chain: start over */
+			int k2;
+			for (k2 = 0; k2 < z->n; k2++)
+				free(z->e[k2].rs);
+			z->n = 0;
+		}
+		z->nsec3 = is3;
 		if (z->n == NSEC_CACHE_PER_ZONE)
 			zone_make_room(z, now);
 		k = zone_pred(z, rs->owner);
@@ -241,17 +254,147 @@ closest_encloser(const uint8_t *name, const struct rrset *nsec)
 	return dname_suffix_labels(name, a > b ? a : b);
 }
 
+/* "<base32hex of name's NSEC3 hash>.<zone>" in the arena. */
+static uint8_t *
+nsec3_owner(struct qstate *qs, const uint8_t *zone, const uint8_t *name,
+    const struct val_nsec3_params *p)
+{
+	static const char b32[] = "0123456789abcdefghijklmnopqrstuv";
+	uint8_t hash[NSEC3_HASH_MAX], *out;
+	size_t zlen = dname_len(zone);
+	int hl = val_nsec3_hash(name, p->alg, p->iterations, p->salt, p->saltlen, hash);
+	int bits = 0, nch = 0, i;
+	uint32_t acc = 0;
+
+	if (hl <= 0 || (hl * 8 + 4) / 5 > 63)
+		return NULL;
+	if ((out = arena_alloc(&qs->arena, 1 + (size_t)(hl * 8 + 4) / 5 + zlen)) == NULL)
+		return NULL;
+	for (i = 0; i < hl; i++) {
+		acc = acc << 8 | hash[i];
+		bits += 8;
+		while (bits >= 5) {
+			out[1 + nch++] = (uint8_t)b32[(acc >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	if (bits > 0)
+		out[1 + nch++] = (uint8_t)b32[(acc << (5 - bits)) & 31];
+	out[0] = (uint8_t)nch;
+	memcpy(out + 1 + nch, zone, zlen);
+	return out;
+}
+
+/* Gather the NSEC3 records that may prove something about name: the one
+ * matching or covering each ancestor down from the zone, and each
+ * ancestor's wildcard. */
+static int
+nsec3_candidates(struct qstate *qs, const struct nsec_zone *z, const uint8_t *name,
+    time_t now, struct rrset *sets, int max)
+{
+	struct val_nsec3_params p;
+	int zl = dname_label_count(z->name), l, i, n = 0, w;
+	uint8_t wc[DNAME_MAX];
+
+	if (z->n == 0 || !val_nsec3_parse(z->e[0].rs->rdata[0].data, z->e[0].rs->rdata[0].len, &p) ||
+	    p.iterations > VAL_NSEC3_MAX_ITERATIONS)
+		return 0;
+	for (l = dname_label_count(name); l >= zl && l > dname_label_count(name) - 16; l--) {
+		const uint8_t *a = dname_suffix_labels(name, l);
+		size_t alen = dname_len(a);
+		for (w = 0; w < 2; w++) {
+			const uint8_t *target = a, *owner;
+			struct rrset *c;
+			if (w == 1) {
+				if (alen + 2 > DNAME_MAX)
+					continue;
+				wc[0] = 1;
+				wc[1] = '*';
+				memcpy(wc + 2, a, alen);
+				target = wc;
+			}
+			if ((owner = nsec3_owner(qs, z->name, target, &p)) == NULL ||
+			    (c = covering(qs, z, owner, now)) == NULL)
+				continue;
+			for (i = 0; i < n; i++)
+				if (dname_equal(sets[i].owner, c->owner))
+					break;
+			if (i == n && n < max)
+				sets[n++] = *c;
+		}
+	}
+	return n;
+}
+
+/* NSEC proofs from remembered records: the record at or before the
+ * name, and for NXDOMAIN the one covering the closest encloser's
+ * wildcard. */
+static bool
+nsec_answer(struct qstate *qs, const struct nsec_zone *z, time_t now, struct rrset *sets,
+    int *n)
+{
+	const uint8_t *name = qs->cur_name, *ce;
+	struct rrset *s1, *s2;
+	struct val_result r;
+	uint8_t wc[DNAME_MAX];
+	size_t celen;
+
+	if ((s1 = covering(qs, z, name, now)) == NULL)
+		return false;
+	sets[0] = *s1;
+	*n = 1;
+	if (dname_equal(s1->owner, name)) {
+		if (val_nsec_prove(VAL_DENY_NODATA, sets, *n, name, qs->qtype, -1, z->name, &r) != SEC_SECURE)
+			return false;
+		qs->rcode = RCODE_NOERROR;
+		return true;
+	}
+	ce = closest_encloser(name, s1);
+	celen = dname_len(ce);
+	if (celen + 2 > DNAME_MAX)
+		return false;
+	wc[0] = 1;
+	wc[1] = '*';
+	memcpy(wc + 2, ce, celen);
+	s2 = covering(qs, z, wc, now);
+	if (s2 != NULL && !dname_equal(s2->owner, s1->owner))
+		sets[(*n)++] = *s2;
+	if (val_nsec_prove(VAL_DENY_NXDOMAIN, sets, *n, name, qs->qtype, -1, z->name, &r) != SEC_SECURE)
+		return false;
+	qs->rcode = RCODE_NXDOMAIN;
+	return true;
+}
+
+/* NSEC3 proofs from remembered records: NXDOMAIN, else NODATA. */
+static bool
+nsec3_answer(struct qstate *qs, const struct nsec_zone *z, time_t now, struct rrset *sets,
+    int *n)
+{
+	struct val_result r;
+
+	*n = nsec3_candidates(qs, z, qs->cur_name, now, sets, 32);
+	if (*n == 0)
+		return false;
+	if (val_nsec3_prove(VAL_DENY_NXDOMAIN, sets, *n, qs->cur_name, qs->qtype, -1, z->name,
+	    &r) == SEC_SECURE && !r.optout) {
+		qs->rcode = RCODE_NXDOMAIN;
+		return true;
+	}
+	if (val_nsec3_prove(VAL_DENY_NODATA, sets, *n, qs->cur_name, qs->qtype, -1, z->name,
+	    &r) == SEC_SECURE && !r.optout) {
+		qs->rcode = RCODE_NOERROR;
+		return true;
+	}
+	return false;
+}
+
 bool
 nsec_cache_answer(struct nsec_cache *nc, struct qstate *qs, time_t now)
 {
 	const uint8_t *name = qs->cur_name;
 	struct nsec_zone *z = NULL;
-	struct rrset sets[3], *s1, *s2 = NULL, *soa, *auth;
-	struct val_result r;
-	uint8_t wc[DNAME_MAX];
-	const uint8_t *ce;
+	struct rrset sets[32], *soa, *auth;
 	int i, best = -1, n;
-	size_t celen;
 
 	if (nc == NULL || qs->qtype == RR_TYPE_DS)
 		return false;
@@ -262,30 +405,10 @@ nsec_cache_answer(struct nsec_cache *nc, struct qstate *qs, time_t now)
 			best = l;
 		}
 	}
-	if (z == NULL || z->soa == NULL || z->soa_expires <= now ||
-	    (s1 = covering(qs, z, name, now)) == NULL)
+	if (z == NULL || z->soa == NULL || z->soa_expires <= now)
 		return false;
-	sets[0] = *s1;
-	n = 1;
-	if (dname_equal(s1->owner, name)) {
-		if (val_nsec_prove(VAL_DENY_NODATA, sets, n, name, qs->qtype, -1, z->name, &r) != SEC_SECURE)
-			return false;
-		qs->rcode = RCODE_NOERROR;
-	} else {
-		ce = closest_encloser(name, s1);
-		celen = dname_len(ce);
-		if (celen + 2 > DNAME_MAX)
-			return false;
-		wc[0] = 1;
-		wc[1] = '*';
-		memcpy(wc + 2, ce, celen);
-		s2 = covering(qs, z, wc, now);
-		if (s2 != NULL && !dname_equal(s2->owner, s1->owner))
-			sets[n++] = *s2;
-		if (val_nsec_prove(VAL_DENY_NXDOMAIN, sets, n, name, qs->qtype, -1, z->name, &r) != SEC_SECURE)
-			return false;
-		qs->rcode = RCODE_NXDOMAIN;
-	}
+	if (!(z->nsec3 ? nsec3_answer(qs, z, now, sets, &n) : nsec_answer(qs, z, now, sets, &n)))
+		return false;
 	soa = arena_memdup(&qs->arena, z->soa, sizeof(*soa));
 	auth = arena_alloc(&qs->arena, sizeof(*auth) * (size_t)(n + 1));
 	if (soa == NULL || auth == NULL)

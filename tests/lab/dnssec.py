@@ -346,6 +346,49 @@ def check(L, client, model, desc, qname, qtype, do=False, adflag=False, cd=False
     return msg
 
 
+def _nsec3_hash(name):
+    """RFC 5155 hash with the lab's NSEC3 parameters (SHA-1, 0 extra
+    iterations, no salt), as the base32hex owner label."""
+    import base64
+    import hashlib
+    wire = dns.name.from_text(name).canonicalize().to_wire()
+    return base64.b32hexencode(hashlib.sha1(wire).digest()).decode().lower()
+
+
+def _same_nsec3_gap(origin, asked=()):
+    """Two names directly below origin that do not exist and whose hashes
+    fall between the same two NSEC3 owners of the zone, a gap that none of
+    the names in asked (queried before) falls into."""
+    import dns.zone
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(here, "..", "..", "zones", "lab", origin.rstrip(".") + ".zone")
+    zone = dns.zone.from_file(path, origin, relativize=False, check_origin=False)
+    names = set()
+    org = dns.name.from_text(origin)
+    for n in zone.nodes:
+        while n.is_subdomain(org):
+            names.add(n.to_text())
+            if n == org:
+                break
+            n = n.parent()
+    chain = sorted(_nsec3_hash(n) for n in names)
+
+    def gap(h):
+        before = [c for c in chain if c <= h]
+        return before[-1] if before else chain[-1]
+    used = {gap(_nsec3_hash(a)) for a in asked}
+    by_gap = {}
+    for i in range(1, 4000):
+        cand = "agg%d.%s" % (i, origin)
+        g = gap(_nsec3_hash(cand))
+        if cand in names or g in used:
+            continue
+        if g in by_gap:
+            return by_gap[g], cand
+        by_gap[g] = cand
+    return None, None
+
+
 def resolver_checks(L, lab, model, client):
     R = L.R
 
@@ -410,6 +453,25 @@ def resolver_checks(L, lab, model, client):
       do=True, ad=True, denial="NSEC3")
     c("DNSSEC: b.nsec3.signed A +dnssec: empty non-terminal, NODATA, AD, NSEC3",
       "b.nsec3.signed.", T.A, do=True, ad=True, denial="NSEC3")
+
+    # (h) Aggressive NSEC3 (RFC 8198 section 5.2, no opt-out): two names
+    # whose hashes fall in the same NSEC3 gap; the second one must be
+    # answered from the proof the first one brought.
+    n1, n2 = _same_nsec3_gap("nsec3.signed.", ["nsec3.signed.", "nope.nsec3.signed.", "b.nsec3.signed.", "*.nsec3.signed.",
+                                               "host.nsec3.signed."])
+    if n1 is None:
+        R.ok(False, "DNSSEC: aggressive NSEC3: found two names in one NSEC3 gap")
+    else:
+        s0 = lab.stats()
+        c("DNSSEC: %s A +dnssec: NXDOMAIN, AD, NSEC3" % n1, n1, T.A,
+          do=True, ad=True, denial="NSEC3")
+        s1 = lab.stats()
+        c("DNSSEC: %s A +dnssec: NXDOMAIN, AD (same NSEC3 gap)" % n2, n2, T.A,
+          do=True, ad=True, denial="NSEC3")
+        s2 = lab.stats()
+        R.ok(delta(s0, s1) and not delta(s1, s2),
+             "DNSSEC: aggressive NSEC3: %s answered without asking any server (RFC 8198)" % n2,
+             ["first: %s, second: %s" % (delta(s0, s1), delta(s1, s2))])
 
     # (f) Wildcards: the answer needs the proof that no closer name exists.
     c("DNSSEC: x.wild.good.signed TXT +dnssec: wildcard answer, AD, NSEC",
