@@ -413,6 +413,29 @@ prove_unsigned(struct vctx *vc, const uint8_t *owner, uint16_t type, uint16_t ed
 	return true;
 }
 
+enum signer_step { SIGNER_WAIT, SIGNER_DONE, SIGNER_KEYS };
+
+/* The trusted keys of signer for data at name. SIGNER_KEYS: *k holds
+ * them. SIGNER_DONE: *res is the verdict already (the signer may not sign
+ * for name, or its zone is not secure). SIGNER_WAIT: keys are being
+ * fetched. */
+static enum signer_step
+signer_keys(struct vctx *vc, const uint8_t *name, const uint8_t *signer, const char *foreign,
+    struct keys *k, struct keys *res)
+{
+	if (!dname_is_subdomain(name, signer)) {
+		keys_set(res, SEC_BOGUS, EDE_DNSSEC_BOGUS, foreign);
+		return SIGNER_DONE;
+	}
+	if (!get_keys(vc, signer, 0, k))
+		return SIGNER_WAIT;
+	if (k->sec != SEC_SECURE) {
+		*res = *k;
+		return SIGNER_DONE;
+	}
+	return SIGNER_KEYS;
+}
+
 /* One RRset of the answer. Returns false when waiting. */
 static bool
 check_rrset(struct vctx *vc, struct rrset *rs, struct keys *res)
@@ -434,15 +457,13 @@ check_rrset(struct vctx *vc, struct rrset *rs, struct keys *res)
 	if (signer == NULL)
 		return prove_unsigned(vc, rs->owner, rs->type, EDE_RRSIGS_MISSING,
 		    "unsigned data in a signed zone", res);
-	if (!dname_is_subdomain(rs->owner, signer)) {
-		keys_set(res, SEC_BOGUS, EDE_DNSSEC_BOGUS, "signer is not above the owner");
-		return true;
-	}
-	if (!get_keys(vc, signer, 0, &k))
+	switch (signer_keys(vc, rs->owner, signer, "signer is not above the owner", &k, res)) {
+	case SIGNER_WAIT:
 		return false;
-	if (k.sec != SEC_SECURE) {
-		*res = k;
+	case SIGNER_DONE:
 		return true;
+	case SIGNER_KEYS:
+		break;
 	}
 	memset(res, 0, sizeof(*res));
 	res->sec = val_verify_rrset(&vc->ve, rs, k.dnskey, &res->why);
@@ -471,15 +492,13 @@ check_denial(struct vctx *vc, const uint8_t *name, struct keys *res)
 		return prove_unsigned(vc, qs->neg_soa != NULL ? qs->neg_soa->owner : name,
 		    qs->neg_soa != NULL ? RR_TYPE_SOA : qs->qtype, EDE_NSEC_MISSING,
 		    "unsigned denial in a signed zone", res);
-	if (!dname_is_subdomain(name, signer)) {
-		keys_set(res, SEC_BOGUS, EDE_DNSSEC_BOGUS, "denial signed by another zone");
-		return true;
-	}
-	if (!get_keys(vc, signer, 0, &k))
+	switch (signer_keys(vc, name, signer, "denial signed by another zone", &k, res)) {
+	case SIGNER_WAIT:
 		return false;
-	if (k.sec != SEC_SECURE) {
-		*res = k;
+	case SIGNER_DONE:
 		return true;
+	case SIGNER_KEYS:
+		break;
 	}
 	memset(res, 0, sizeof(*res));
 	res->sec = val_deny(&vc->ve, kind, qs->auth, qs->nauth, name, qs->qtype, -1, k.dnskey, &res->why);
