@@ -173,15 +173,12 @@ find_match(const struct nsec *ns, int n, const uint8_t *name)
 	return -1;
 }
 
-/* "*." + the suffix of name with labels labels, into out. */
-static void
+/* "*." + the suffix of name with labels labels, into out (DNAME_MAX
+ * bytes); false when that would be longer than a name may be. */
+static bool
 wildcard_of(const uint8_t *name, int labels, uint8_t *out)
 {
-	const uint8_t *ce = dname_suffix_labels(name, labels);
-
-	out[0] = 1;
-	out[1] = '*';
-	memcpy(out + 2, ce, dname_len(ce));
+	return dname_wildcard(dname_suffix_labels(name, labels), out) > 0;
 }
 
 static enum sec_status
@@ -231,7 +228,8 @@ val_nsec_prove(enum val_deny_kind kind, const struct rrset *sets, int n,
 			ce = nsec_closest_encloser(&ns[i], qname);
 			if (ce < dname_label_count(zone))
 				continue;
-			wildcard_of(qname, ce, wc);
+			if (!wildcard_of(qname, ce, wc))
+				continue;
 			if (find_match(ns, cnt, wc) < 0 && find_cover(ns, cnt, wc) >= 0)
 				return proven(res, "NSEC proves name and wildcard absent");
 			why = "no NSEC proves the wildcard absent";
@@ -256,7 +254,8 @@ val_nsec_prove(enum val_deny_kind kind, const struct rrset *sets, int n,
 			ce = nsec_closest_encloser(&ns[i], qname);
 			if (ce < dname_label_count(zone))
 				continue;
-			wildcard_of(qname, ce, wc);
+			if (!wildcard_of(qname, ce, wc))
+				continue;
 			if ((k = find_match(ns, cnt, wc)) >= 0 && nsec_nodata_at(&ns[k], qtype, &deleg) &&
 			    !(qtype == RR_TYPE_DS && deleg))
 				return proven(res, "NSEC proves the wildcard lacks the type");
@@ -292,6 +291,7 @@ val_nsec_check(const uint8_t *owner, const uint8_t *rdata, size_t len,
 		return VAL_NSEC_NOTHING;
 	if (dname_is_strict_subdomain(n.next, qname))
 		return VAL_NSEC_NODATA;
-	wildcard_of(qname, nsec_closest_encloser(&n, qname), wildcard);
+	if (!wildcard_of(qname, nsec_closest_encloser(&n, qname), wildcard))
+		return VAL_NSEC_NOTHING;
 	return VAL_NSEC_NOTNAME;
 }

@@ -194,14 +194,12 @@ closest_encloser(struct chain *c, const uint8_t *qname, int zlabels, struct n3 *
 	return -1;
 }
 
-static void
+/* "*." + the suffix of name with labels labels, into out (DNAME_MAX
+ * bytes); false when that would be longer than a name may be. */
+static bool
 wildcard_of(const uint8_t *name, int labels, uint8_t *out)
 {
-	const uint8_t *ce = dname_suffix_labels(name, labels);
-
-	out[0] = 1;
-	out[1] = '*';
-	memcpy(out + 2, ce, dname_len(ce));
+	return dname_wildcard(dname_suffix_labels(name, labels), out) > 0;
 }
 
 static bool
@@ -242,8 +240,7 @@ prove_chain(struct chain *c, enum val_deny_kind kind, const uint8_t *qname,
 			return done(res, SEC_BOGUS, "NSEC3 shows the name exists");
 		if ((ce = closest_encloser(c, qname, zlabels, &nc)) < 0)
 			return done(res, SEC_BOGUS, "no NSEC3 closest encloser proof");
-		wildcard_of(qname, ce, wc);
-		if (chain_cover(c, wc) == NULL)
+		if (!wildcard_of(qname, ce, wc) || chain_cover(c, wc) == NULL)
 			return done(res, SEC_BOGUS, "no NSEC3 proves the wildcard absent");
 		if (nc->p.flags & NSEC3_FLAG_OPTOUT) {
 			res->optout = true;
@@ -269,8 +266,8 @@ prove_chain(struct chain *c, enum val_deny_kind kind, const uint8_t *qname,
 			res->delegation = qtype == RR_TYPE_DS;
 			return done(res, SEC_INSECURE, "no matching NSEC3: opt-out span");
 		}
-		wildcard_of(qname, ce, wc);
-		if ((m = chain_match(c, wc)) == NULL || !nodata_at(m, qtype, &deleg) ||
+		if (!wildcard_of(qname, ce, wc) || (m = chain_match(c, wc)) == NULL ||
+		    !nodata_at(m, qtype, &deleg) ||
 		    (qtype == RR_TYPE_DS && deleg))
 			return done(res, SEC_BOGUS, "name absent but no NSEC3 wildcard NODATA proof");
 		if (nc->p.flags & NSEC3_FLAG_OPTOUT) {

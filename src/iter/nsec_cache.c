@@ -301,16 +301,12 @@ nsec3_candidates(struct qstate *qs, const struct nsec_zone *z, const uint8_t *na
 		return 0;
 	for (l = dname_label_count(name); l >= zl && l > dname_label_count(name) - 16; l--) {
 		const uint8_t *a = dname_suffix_labels(name, l);
-		size_t alen = dname_len(a);
 		for (w = 0; w < 2; w++) {
 			const uint8_t *target = a, *owner;
 			struct rrset *c;
 			if (w == 1) {
-				if (alen + 2 > DNAME_MAX)
+				if (dname_wildcard(a, wc) < 0)
 					continue;
-				wc[0] = 1;
-				wc[1] = '*';
-				memcpy(wc + 2, a, alen);
 				target = wc;
 			}
 			if ((owner = nsec3_owner(qs, z->name, target, &p)) == NULL ||
@@ -337,7 +333,6 @@ nsec_answer(struct qstate *qs, const struct nsec_zone *z, time_t now, struct rrs
 	struct rrset *s1, *s2;
 	struct val_result r;
 	uint8_t wc[DNAME_MAX];
-	size_t celen;
 
 	if ((s1 = covering(qs, z, name, now)) == NULL)
 		return false;
@@ -350,12 +345,8 @@ nsec_answer(struct qstate *qs, const struct nsec_zone *z, time_t now, struct rrs
 		return true;
 	}
 	ce = closest_encloser(name, s1);
-	celen = dname_len(ce);
-	if (celen + 2 > DNAME_MAX)
+	if (dname_wildcard(ce, wc) < 0)
 		return false;
-	wc[0] = 1;
-	wc[1] = '*';
-	memcpy(wc + 2, ce, celen);
 	s2 = covering(qs, z, wc, now);
 	if (s2 != NULL && !dname_equal(s2->owner, s1->owner))
 		sets[(*n)++] = *s2;

@@ -476,3 +476,16 @@ out:
 	buf[o] = '\0';
 	return buf;
 }
+
+int
+dname_wildcard(const uint8_t *encloser, uint8_t *out)
+{
+	size_t len = dname_len(encloser);
+
+	if (len + 2 > DNAME_MAX)
+		return -1;
+	out[0] = 1;
+	out[1] = '*';
+	memcpy(out + 2, encloser, len);
+	return (int)len + 2;
+}

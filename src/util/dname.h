@@ -60,6 +60,11 @@ int dname_common_labels(const uint8_t *a, const uint8_t *b);
 /* Canonical DNS order (RFC 4034 section 6.1): <0, 0, >0. */
 int dname_canonical_cmp(const uint8_t *a, const uint8_t *b);
 
+/* "*." followed by encloser, into out (DNAME_MAX bytes): the wildcard
+ * that could answer for names below encloser. Returns the length, or -1
+ * when the result would exceed 255 bytes. */
+int dname_wildcard(const uint8_t *encloser, uint8_t *out);
+
 /* Lower-case name in place. */
 void dname_lower(uint8_t *name);
 

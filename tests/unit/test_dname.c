@@ -314,6 +314,29 @@ test_lower_hash(void)
 	CHECK(dname_hash(a, 7) != dname_hash(b, 7));
 }
 
+static void
+test_wildcard(void)
+{
+	uint8_t enc[DNAME_MAX], out[DNAME_MAX], want[DNAME_MAX];
+	char big[300];
+	int n, i;
+
+	CHECK(dname_from_str("example.com", enc) > 0);
+	CHECK(dname_from_str("*.example.com", want) > 0);
+	n = dname_wildcard(enc, out);
+	CHECK_EQ_INT(n, (int)dname_len(want));
+	CHECK(n > 0 && memcmp(out, want, (size_t)n) == 0);
+	CHECK(dname_from_str(".", enc) > 0);
+	CHECK_EQ_INT(dname_wildcard(enc, out), 3);
+	/* a 254-byte encloser (labels of 63, 62, 62, 62 bytes): "*." would
+	 * make 256 bytes */
+	for (i = 0, n = 0; i < 4; i++)
+		n += snprintf(big + n, sizeof(big) - (size_t)n, "%.*s.", i == 0 ? 63 : 62,
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	CHECK_EQ_INT(dname_from_str(big, enc), 254);
+	CHECK_EQ_INT(dname_wildcard(enc, out), -1);
+}
+
 int
 main(void)
 {
@@ -325,5 +348,6 @@ main(void)
 	RUN(test_every_byte_counts);
 	RUN(test_canonical_order);
 	RUN(test_lower_hash);
+	RUN(test_wildcard);
 	return unit_summary();
 }
