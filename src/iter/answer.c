@@ -48,8 +48,8 @@ answer_variant(const struct qstate *qs)
 	return v;
 }
 
-static bool
-push_answer(struct qstate *qs, struct rrset *rs)
+bool
+answer_push(struct qstate *qs, struct rrset *rs)
 {
 	if (qs->nanswer >= (int)(sizeof(qs->answer) / sizeof(qs->answer[0])))
 		return false;
@@ -77,7 +77,7 @@ from_answer_cache(struct qstate *qs, time_t now)
 		return false;    /* a cached failure is for clients, not us */
 	n = rrsets_from_section(&msg, SEC_ANSWER, &qs->arena, &sets);
 	for (i = 0; i < n; i++)
-		if (!push_answer(qs, &sets[i]))
+		if (!answer_push(qs, &sets[i]))
 			return false;
 	qs->rcode = msg.rcode;
 	if (msg.flags & FLAG_AD)
@@ -132,7 +132,7 @@ follow_cached_dname(struct qstate *qs, time_t now, bool *stop)
 			continue;
 		*stop = true;
 		dn = arena_memdup(&qs->arena, &rs, sizeof(rs));
-		if (dn == NULL || !push_answer(qs, dn))
+		if (dn == NULL || !answer_push(qs, dn))
 			return true;
 		target = response_dname_substitute(&qs->arena, qs->cur_name, dn);
 		if (target == NULL) {
@@ -140,7 +140,7 @@ follow_cached_dname(struct qstate *qs, time_t now, bool *stop)
 			return true;
 		}
 		cn = response_synth_cname(&qs->arena, qs->cur_name, target, dn->ttl);
-		if (cn == NULL || !push_answer(qs, cn))
+		if (cn == NULL || !answer_push(qs, cn))
 			return true;
 		if (++qs->chain_len > ITER_MAX_CNAME_CHAIN || answer_alias_seen(qs, target)) {
 			qs->rcode = RCODE_SERVFAIL;
@@ -165,14 +165,14 @@ answer_from_cache(struct qstate *qs)
 		if (cache_rrset_lookup(it->cache, qs->cur_name, qs->qtype, qs->qclass, now, &qs->arena, &rs) &&
 		    usable_answer(qs, &rs)) {
 			copy = arena_memdup(&qs->arena, &rs, sizeof(rs));
-			return copy != NULL && push_answer(qs, copy);
+			return copy != NULL && answer_push(qs, copy);
 		}
 		if (qs->qtype != RR_TYPE_CNAME &&
 		    cache_rrset_lookup(it->cache, qs->cur_name, RR_TYPE_CNAME, qs->qclass, now, &qs->arena, &rs) &&
 		    usable_answer(qs, &rs) && rs.count == 1) {
 			const uint8_t *target = rs.rdata[0].data;
 			copy = arena_memdup(&qs->arena, &rs, sizeof(rs));
-			if (copy == NULL || !push_answer(qs, copy))
+			if (copy == NULL || !answer_push(qs, copy))
 				return true;
 			if (++qs->chain_len > ITER_MAX_CNAME_CHAIN || answer_alias_seen(qs, target)) {
 				qs->rcode = RCODE_SERVFAIL;   /* an alias loop */

@@ -316,16 +316,12 @@ qstate_finish(struct qstate *qs)
 	struct waiter *w;
 	uint16_t ede = EDE_NONE;
 	size_t len;
-	bool has_client = false;
 
 	if (qs->state == QS_DONE)
 		return;
 	qs->state = QS_DONE;
 	mesh_remove(it, qs);
 	it->stats.in_flight--;
-	for (w = qs->waiters; w != NULL; w = w->next)
-		if (w->client != NULL)
-			has_client = true;
 	/* Subqueries are built too: their answer goes into the cache where a
 	 * later client asking the same thing finds it. */
 	len = answer_build(qs, &ede);
@@ -346,7 +342,6 @@ qstate_finish(struct qstate *qs)
 				qstate_schedule(w->parent);
 		}
 	}
-	(void)has_client;
 	/* Subqueries still running no longer have this one to wake. */
 	while (qs->nchildren > 0)
 		unlink_waiter(qs->children[--qs->nchildren], qs);

@@ -259,6 +259,9 @@ bool answer_from_cache(struct qstate *qs);
  * DS" so the validator need not ask (the proof is checked when used). */
 void answer_store_ds_denial(struct qstate *qs, const uint8_t *child, const struct rrset *auth, int nauth);
 
+/* Append rs to qs's answer chain; false when the chain is full. */
+bool answer_push(struct qstate *qs, struct rrset *rs);
+
 /* Whether name already owns a CNAME of qs's chain, or is its question:
  * following it would loop. */
 bool answer_alias_seen(const struct qstate *qs, const uint8_t *name);

@@ -371,11 +371,9 @@ append_chain(struct qstate *qs, struct resp_info *ri)
 {
 	int i;
 
-	for (i = 0; i < ri->nchain; i++) {
-		if (qs->nanswer >= (int)(sizeof(qs->answer) / sizeof(qs->answer[0])))
+	for (i = 0; i < ri->nchain; i++)
+		if (!answer_push(qs, ri->chain[i]))
 			return false;
-		qs->answer[qs->nanswer++] = ri->chain[i];
-	}
 	return true;
 }
 

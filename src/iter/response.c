@@ -20,12 +20,6 @@ in_bailiwick(const struct delegpt *dp, const uint8_t *name)
 	return dp->forward || dname_is_subdomain(name, dp->zone);
 }
 
-static struct rrset *
-find_set(struct rrset *sets, int n, const uint8_t *owner, uint16_t type)
-{
-	return rrset_find(sets, n, owner, type);
-}
-
 /* A DNAME whose owner is a strict ancestor of name, in bailiwick. */
 static struct rrset *
 find_dname(const struct delegpt *dp, struct rrset *sets, int n, const uint8_t *name)
@@ -125,7 +119,7 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 	while (ri->nchain < RESP_MAX_CHAIN - 2) {
 		if (!in_bailiwick(dp, name))
 			break;
-		rs = find_set(ans, nans, name, sent_type);
+		rs = rrset_find(ans, nans, name, sent_type);
 		if (rs != NULL && rs->count > 0) {
 			ri->chain[ri->nchain++] = rs;
 			*final = true;
@@ -160,7 +154,7 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 			name = target;
 			continue;
 		}
-		rs = find_set(ans, nans, name, RR_TYPE_CNAME);
+		rs = rrset_find(ans, nans, name, RR_TYPE_CNAME);
 		if (rs != NULL && rs->count == 1) {
 			const uint8_t *target = rs->rdata[0].data;
 			ri->chain[ri->nchain++] = rs;
