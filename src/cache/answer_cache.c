@@ -28,6 +28,7 @@
 struct answer_entry {
 	struct shard_entry e;   /* aux[0] variant, aux[1] flags */
 	uint32_t orig_ttl;
+	uint32_t recheck;       /* a refresh failed: serve stale until then */
 	uint16_t wirelen;
 	uint16_t n_ttl;
 	uint16_t ede;
@@ -137,6 +138,7 @@ cache_answer_store(struct cache *c, const uint8_t *qname, uint16_t qtype,
 	ae->e.aux[1] = own_key ? ANSWER_OWN_KEY : 0;
 	/* Age is measured from the (clamped) store time. */
 	ae->orig_ttl = ae->e.expire - cache_time32(now);
+	ae->recheck = 0;
 	ae->wirelen = (uint16_t)len;
 	ae->n_ttl = (uint16_t)n_ttl;
 	ae->ede = ede;
@@ -218,6 +220,7 @@ cache_answer_lookup(struct cache *c, const uint8_t *qname, uint16_t qtype,
 		info->ede = ae->ede;
 		info->rcode = out[3] & 0x0f;
 		info->stale = stale;
+		info->recheck = stale && now32 < ae->recheck;
 		info->orig_ttl = ae->orig_ttl;
 		info->remaining = stale ? 0 : ae->e.expire - now32;
 	}
@@ -253,4 +256,32 @@ cache_answer_remove(struct cache *c, const uint8_t *qname, uint16_t qtype,
 		shard_remove(s, &ae->e, &dead);
 	pthread_mutex_unlock(&s->lock);
 	shard_free_list(dead);
+}
+
+bool
+cache_answer_keep_on_failure(struct cache *c, const uint8_t *qname, uint16_t qtype,
+    uint16_t qclass, uint8_t variant, time_t now, uint32_t stale_window, uint32_t recheck)
+{
+	uint8_t name[DNAME_MAX];
+	struct answer_entry *ae;
+	struct shard *s;
+	uint32_t now32 = cache_time32(now), hash;
+	size_t namelen;
+	bool keep = false;
+
+	namelen = dname_copy_lower(name, qname);
+	hash = cache_hash(c, name, qtype, qclass, ENTRY_ANSWER, variant);
+	s = cache_shard(c, hash);
+	pthread_mutex_lock(&s->lock);
+	ae = answer_entry_find(s, hash, name, namelen, qtype, qclass, variant);
+	if (ae != NULL && (answer_wire(ae)[3] & 0x0f) != RCODE_SERVFAIL) {
+		if (now32 < ae->e.expire) {
+			keep = true;
+		} else if ((uint64_t)now32 < (uint64_t)ae->e.expire + stale_window) {
+			ae->recheck = now32 + recheck;
+			keep = true;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return keep;
 }

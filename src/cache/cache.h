@@ -92,6 +92,8 @@ struct cache_answer_info {
 	uint16_t ede;             /* EDE to attach (EDE_NONE for none) */
 	uint16_t rcode;
 	bool stale;               /* served past expiry (serve-stale) */
+	bool recheck;             /* stale, and a refresh failed lately: do not
+	                           * try again yet (RFC 8767 failure recheck) */
 	uint32_t orig_ttl;        /* lifetime the entry was stored with */
 	uint32_t remaining;       /* seconds left (0 when stale) */
 };
@@ -112,6 +114,14 @@ int cache_answer_store(struct cache *c, const uint8_t *qname, uint16_t qtype,
 size_t cache_answer_lookup(struct cache *c, const uint8_t *qname, uint16_t qtype,
     uint16_t qclass, uint8_t variant, time_t now, uint32_t stale_window,
     uint32_t stale_ttl, uint8_t *out, size_t cap, struct cache_answer_info *info);
+
+/* A fresh answer to this question could not be had. Returns true when
+ * the entry held must not be replaced by the failure: it is still fresh
+ * (a prefetch failed), or it expired less than stale_window seconds ago
+ * and can be served stale (then lookups report info->recheck for the
+ * next recheck seconds). False when there is nothing worth keeping. */
+bool cache_answer_keep_on_failure(struct cache *c, const uint8_t *qname, uint16_t qtype,
+    uint16_t qclass, uint8_t variant, time_t now, uint32_t stale_window, uint32_t recheck);
 
 /* Remove one answer entry (e.g. when a fresher answer is being fetched). */
 void cache_answer_remove(struct cache *c, const uint8_t *qname, uint16_t qtype,

@@ -15,11 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/config.h"
 #include "daemon/config_int.h"
-#include "dnssec/dnssec.h"
+#include "auth/authzone.h"
 #include "dnssec/dnssec.h"
 
 #ifndef DATADIR
@@ -313,6 +314,13 @@ set_defaults(struct parser *p)
 	cfg->do_not_query_localhost = true;
 	cfg->edns_buffer_size = 1232;
 	cfg->max_udp_size = 1232;
+	cfg->prefetch = true;
+	cfg->serve_expired = true;
+	cfg->serve_expired_ttl = 86400;
+	cfg->serve_expired_reply_ttl = 30;
+	cfg->serve_expired_client_timeout = 1800;
+	cfg->infra_host_ttl = 900;
+	cfg->infra_cache_numhosts = 10000;
 	cfg->file = strdup(p->path);
 	cfg->root_hints = strdup(default_root_hints());
 	cfg->control_socket = strdup(DEFAULT_CONTROL_SOCKET);
@@ -387,6 +395,7 @@ finish(struct parser *p)
 		if (cfg->local == NULL)
 			return -1;
 	}
+	cfg->root_zone_file_line = cfg_key_line(p, "root-zone-file");
 	if (cfg->num_threads == 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		cfg->num_threads = n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
@@ -454,6 +463,7 @@ config_free(struct config *cfg)
 	free(cfg->outgoing);
 	free(cfg->acl);
 	free(cfg->root_hints);
+	free(cfg->root_zone_file);
 	for (i = 0; i < cfg->nzones; i++)
 		free(cfg->zones[i].addrs);
 	free(cfg->zones);
@@ -490,6 +500,8 @@ iter_extra_free(struct iter_config *ic)
 	ic->zones = NULL;
 	val_anchors_free(ic->anchors);
 	ic->anchors = NULL;
+	authzone_free(ic->root_zone);
+	ic->root_zone = NULL;
 }
 
 /* The anchors the validator starts from: the configured ones, else the
@@ -527,6 +539,27 @@ build_anchors(const struct config *cfg, struct iter_config *ic, char *err, size_
 	return 0;
 }
 
+/* RFC 8806: a root zone copy, checked now (a stale one is refused). */
+static int
+load_root_zone(const struct config *cfg, struct iter_config *ic, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (cfg->root_zone_file == NULL)
+		return 0;
+	ic->root_zone = authzone_load(cfg->root_zone_file, (const uint8_t *)"", time(NULL),
+	    why, sizeof(why));
+	if (ic->root_zone == NULL) {
+		if (cfg->root_zone_file_line > 0)
+			snprintf(err, errlen, "%s:%d: root-zone-file: %s", cfg->file,
+			    cfg->root_zone_file_line, why);
+		else
+			snprintf(err, errlen, "root-zone-file: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 struct iter_config *
 config_build_iter(const struct config *cfg, char *err, size_t errlen)
 {
@@ -546,6 +579,10 @@ config_build_iter(const struct config *cfg, char *err, size_t errlen)
 	ic->cache_max_ttl = cfg->cache_max_ttl;
 	ic->cache_max_negative_ttl = cfg->cache_max_negative_ttl;
 	ic->edns_buffer_size = cfg->edns_buffer_size;
+	ic->serve_expired = cfg->serve_expired;
+	ic->serve_expired_ttl = cfg->serve_expired_ttl;
+	ic->infra_host_ttl = cfg->infra_host_ttl;
+	ic->infra_cache_numhosts = cfg->infra_cache_numhosts;
 	if (cfg->noutgoing > 0) {
 		ic->outgoing = calloc((size_t)cfg->noutgoing,
 		    sizeof(*ic->outgoing));
@@ -572,7 +609,8 @@ config_build_iter(const struct config *cfg, char *err, size_t errlen)
 		z->naddrs = cfg->zones[i].naddrs;
 	}
 	if (iter_hints_load(&ic->hints, cfg->root_hints, err, errlen) != 0 ||
-	    build_anchors(cfg, ic, err, errlen) != 0) {
+	    build_anchors(cfg, ic, err, errlen) != 0 ||
+	    load_root_zone(cfg, ic, err, errlen) != 0) {
 		iter_config_unref(ic);
 		return NULL;
 	}

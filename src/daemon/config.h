@@ -84,6 +84,16 @@ struct config {
 	int nlocal_lines;
 	struct local_line *local_lines;
 	struct local_zones *local;
+	/* Upstream trouble and freshness */
+	bool prefetch;                  /* default yes */
+	bool serve_expired;             /* RFC 8767, default yes */
+	uint32_t serve_expired_ttl;     /* seconds past expiry, default 86400 */
+	uint32_t serve_expired_reply_ttl;       /* TTL of stale answers, default 30 */
+	uint32_t serve_expired_client_timeout;  /* ms upstream is tried first, default 1800 */
+	uint32_t infra_host_ttl;        /* seconds, default 900 */
+	uint32_t infra_cache_numhosts;  /* default 10000 */
+	char *root_zone_file;           /* RFC 8806 local root; NULL: none */
+	int root_zone_file_line;
 	/* HTTP stats / control (later issues) */
 	char *control_socket;           /* default /run/resolverd.sock */
 };

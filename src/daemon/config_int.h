@@ -11,7 +11,7 @@
 
 #include "daemon/config.h"
 
-#define CONFIG_MAX_KEYS 40
+#define CONFIG_MAX_KEYS 64
 
 struct parser {
 	const char *path;

@@ -71,6 +71,14 @@ static const struct key keys[] = {
 	{ "local-zone", NULL, K_FUNC, 0, 0, 0, key_local },
 	{ "local-data", NULL, K_FUNC, 0, 0, 0, key_local },
 	{ "local-data-ptr", NULL, K_FUNC, 0, 0, 0, key_local },
+	{ "prefetch", NULL, K_BOOL, OFF(prefetch), 0, 0, NULL },
+	{ "serve-expired", NULL, K_BOOL, OFF(serve_expired), 0, 0, NULL },
+	{ "serve-expired-ttl", NULL, K_U32, OFF(serve_expired_ttl), 0, TTL_MAX, NULL },
+	{ "serve-expired-reply-ttl", NULL, K_U32, OFF(serve_expired_reply_ttl), 0, TTL_MAX, NULL },
+	{ "serve-expired-client-timeout", NULL, K_U32, OFF(serve_expired_client_timeout), 0, 60000, NULL },
+	{ "infra-host-ttl", NULL, K_U32, OFF(infra_host_ttl), 1, 604800, NULL },
+	{ "infra-cache-numhosts", NULL, K_U32, OFF(infra_cache_numhosts), 16, 1 << 24, NULL },
+	{ "root-zone-file", NULL, K_PATH, OFF(root_zone_file), 0, 0, NULL },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NKEYS <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");

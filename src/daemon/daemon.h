@@ -49,6 +49,7 @@ struct worker_stats {
 	uint64_t queries_tcp;
 	uint64_t cache_hits;
 	uint64_t cache_misses;         /* handed to the engine */
+	uint64_t stale_answers;        /* served expired (RFC 8767) */
 	uint64_t answers[WORKER_RCODES];
 	uint64_t dropped;              /* denied, unanswerable, over limits */
 	uint64_t malformed;            /* answered FORMERR */

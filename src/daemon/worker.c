@@ -26,6 +26,11 @@
 struct waiting_client {
 	struct net_reply reply;
 	struct respond_client rc;
+	struct worker *w;
+	/* serve-expired-client-timeout, when a stale answer is there to
+	 * fall back on; NULL otherwise */
+	struct net_timer *stale_timer;
+	bool answered;                 /* stale already sent: nothing more */
 };
 
 struct worker {
@@ -83,9 +88,20 @@ count_answer(struct worker *w, const uint8_t *pkt)
 	w->st.answers[pkt[3] & 0xf]++;
 }
 
-/* A miss: hand the client to the engine. */
+static void stale_timeout(void *arg);
+
+static uint16_t
+stale_ede(uint16_t rcode)
+{
+	return rcode == RCODE_NXDOMAIN ? EDE_STALE_NXDOMAIN : EDE_STALE_ANSWER;
+}
+
+/* A miss: hand the client to the engine. With stale_ms, an expired answer
+ * is in the cache: if the engine has nothing better within stale_ms, the
+ * client gets that (RFC 8767). */
 static void
-resolve(struct worker *w, const struct net_query *q, const struct respond_client *c)
+resolve(struct worker *w, const struct net_query *q, const struct respond_client *c,
+    uint32_t stale_ms)
 {
 	struct waiting_client *wc;
 
@@ -96,6 +112,14 @@ resolve(struct worker *w, const struct net_query *q, const struct respond_client
 	wc->reply = *q->reply;
 	net_reply_hold(&wc->reply);
 	wc->rc = *c;
+	wc->w = w;
+	wc->answered = false;
+	wc->stale_timer = NULL;
+	if (stale_ms > 0 && (wc->stale_timer = net_timer_new(w->loop, stale_timeout, wc)) != NULL &&
+	    net_timer_start(wc->stale_timer, stale_ms) != 0) {
+		net_timer_free(wc->stale_timer);
+		wc->stale_timer = NULL;
+	}
 	w->st.waiting++;
 	w->st.cache_misses++;
 	/* May deliver before it returns. */
@@ -148,16 +172,80 @@ worker_query(void *arg, const struct net_query *q)
 		}
 	}
 	len = cache_answer_lookup(w->cache, c.qname, c.qtype, c.qclass,
-	    respond_cache_variant(&c), time(NULL), 0, 0, q->out, q->outcap, &info);
+	    respond_cache_variant(&c), time(NULL), cfg->serve_expired ? cfg->serve_expired_ttl : 0,
+	    cfg->serve_expired_reply_ttl, q->out, q->outcap, &info);
 	if (!len) {
-		resolve(w, q, &c);
+		resolve(w, q, &c, 0);
 		return 0;
+	}
+	if (info.stale) {
+		/* Try upstream first, unless it failed a moment ago or the
+		 * operator wants stale answers at once. */
+		if (!info.recheck && cfg->serve_expired_client_timeout > 0) {
+			resolve(w, q, &c, cfg->serve_expired_client_timeout);
+			return 0;
+		}
+		if (!info.recheck)
+			iter_refresh(w->iter, c.qname, c.qtype, c.qclass, respond_iter_flags(&c));
+		w->st.stale_answers++;
+		info.ede = stale_ede(info.rcode);
+	} else if (cfg->prefetch && info.remaining <= info.orig_ttl / 10) {
+		/* Still asked for near its end: refresh it before it expires,
+		 * so that nobody waits for it then. */
+		iter_refresh(w->iter, c.qname, c.qtype, c.qclass, respond_iter_flags(&c));
 	}
 	w->st.cache_hits++;
 	if (!(len = respond_patch(q->out, len, q->outcap, &c, info.ede)))
 		len = respond_error(q->out, q->outcap, &c, RCODE_SERVFAIL, EDE_NONE);
 	count_answer(w, q->out);
 	return len;
+}
+
+/* ---- serve-stale ---- */
+
+/* Answer wc from an expired cache entry if there is one. */
+static bool
+serve_stale(struct worker *w, struct waiting_client *wc)
+{
+	const struct config *cfg = w->settings->cfg;
+	struct cache_answer_info info;
+	size_t n;
+
+	if (!cfg->serve_expired)
+		return false;
+	n = cache_answer_lookup(w->cache, wc->rc.qname, wc->rc.qtype, wc->rc.qclass,
+	    respond_cache_variant(&wc->rc), time(NULL), cfg->serve_expired_ttl,
+	    cfg->serve_expired_reply_ttl, w->abuf, sizeof(w->abuf), &info);
+	if (n == 0 || info.rcode == RCODE_SERVFAIL)
+		return false;
+	if (!(n = respond_patch(w->abuf, n, sizeof(w->abuf), &wc->rc,
+	    info.stale ? stale_ede(info.rcode) : info.ede)))
+		return false;
+	if (info.stale)
+		w->st.stale_answers++;
+	count_answer(w, w->abuf);
+	net_reply_send(&wc->reply, w->abuf, n);
+	wc->answered = true;
+	return true;
+}
+
+/* Upstream took serve-expired-client-timeout: the stale answer now; the
+ * engine goes on and its answer refreshes the cache. */
+static void
+stale_timeout(void *arg)
+{
+	struct waiting_client *wc = arg;
+
+	if (!wc->answered)
+		serve_stale(wc->w, wc);
+}
+
+static void
+client_done(struct worker *w, struct waiting_client *wc)
+{
+	net_timer_free(wc->stale_timer);
+	w->st.waiting--;
+	free(wc);
 }
 
 /* ---- the engine's environment ---- */
@@ -169,6 +257,10 @@ env_deliver(void *io, void *client, const uint8_t *wire, size_t len, uint16_t ed
 	struct waiting_client *wc = client;
 	size_t n = 0;
 
+	if (wc->answered || (len > 3 && (wire[3] & 0x0f) == RCODE_SERVFAIL && serve_stale(w, wc))) {
+		client_done(w, wc);
+		return;
+	}
 	if (len <= sizeof(w->abuf)) {
 		memcpy(w->abuf, wire, len);
 		n = respond_patch(w->abuf, len, sizeof(w->abuf), &wc->rc, ede);
@@ -179,8 +271,7 @@ env_deliver(void *io, void *client, const uint8_t *wire, size_t len, uint16_t ed
 	}
 	count_answer(w, w->abuf);
 	net_reply_send(&wc->reply, w->abuf, n);
-	w->st.waiting--;
-	free(wc);
+	client_done(w, wc);
 }
 
 static int

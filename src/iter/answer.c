@@ -305,8 +305,15 @@ answer_build(struct qstate *qs, uint16_t *ede)
 	len = mb_finish(&b);
 	if (b.full)
 		return len;
-	if (qs->rcode == RCODE_SERVFAIL)
-		ttl = ITER_SERVFAIL_TTL;    /* RFC 9520: remember failures briefly */
+	if (qs->rcode == RCODE_SERVFAIL) {
+		/* RFC 9520: remember failures briefly, but never in place
+		 * of an answer still worth serving (RFC 8767). */
+		if (cache_answer_keep_on_failure(it->cache, qs->qname, qs->qtype, qs->qclass,
+		    answer_variant(qs), it->env.now(it->env.io),
+		    qs->cfg->serve_expired ? qs->cfg->serve_expired_ttl : 0, ITER_SERVFAIL_TTL))
+			return len;
+		ttl = ITER_SERVFAIL_TTL;
+	}
 	else if ((qs->nanswer == 0 || qs->rcode == RCODE_NXDOMAIN) && qs->neg_soa == NULL)
 		ttl = proof_lifetime(qs);   /* without SOA only a DNSSEC proof lasts */
 	else

@@ -1,11 +1,15 @@
 /*
  * infra.c -- what one worker knows about each upstream address: smoothed
  * round-trip time and variance (RFC 6298), the retransmission timeout
- * derived from them, timeout backoff, and whether it chokes on EDNS.
+ * derived from them, timeouts and the holddown they earn, queries
+ * outstanding, whether it chokes on EDNS, and whether it sent bogus data.
+ * Also the zones whose every server stopped answering.
  *
- * A fixed-size table, direct-mapped by address hash: a collision simply
- * replaces the older entry, which bounds memory with no eviction logic.
- * Entries older than INFRA_HOST_TTL_MS are forgotten.
+ * The host table is set-associative (INFRA_WAYS entries per set, chosen
+ * by a seeded hash of the address): a new address replaces an expired or
+ * the least recently used entry of its set, so memory is fixed at
+ * creation and a flood of new addresses cannot push out more than its
+ * share of what we know about, say, the root servers.
  */
 #include "config.h"
 
@@ -15,82 +19,219 @@
 #include "iter/iter_internal.h"
 #include "util/rand.h"
 
-#define INFRA_SLOTS        4096
-#define INFRA_HOST_TTL_MS  (900 * 1000)
-#define INFRA_RTO_INITIAL  400     /* ms, for an address never measured */
-#define INFRA_RTO_MIN      200     /* below this, load on the host alone causes timeouts */
-#define INFRA_RTO_MAX      4000
+#define INFRA_WAYS         4
+#define INFRA_ZONE_SLOTS   128
+
+struct infra_key {
+	uint16_t family;
+	uint16_t port;
+	uint8_t addr[16];
+};
 
 struct infra_entry {
-	struct netaddr addr;
+	struct infra_key key;
 	bool used;
 	bool no_edns;
-	uint32_t srtt;          /* ms */
+	uint16_t outstanding;   /* queries in flight to it */
+	uint32_t srtt;          /* ms; 0: never measured */
 	uint32_t rttvar;        /* ms */
 	uint32_t rto;           /* ms */
-	uint32_t timeouts;      /* consecutive */
+	uint32_t timeouts;      /* consecutive, without a reply between */
+	uint64_t held_until;    /* ms: not asked before (when down) */
 	uint64_t bogus_until;   /* sent data that failed validation */
 	uint64_t expires_ms;
+	uint64_t used_ms;       /* for replacement within the set */
+};
+
+struct infra_zone {
+	uint8_t name[DNAME_MAX];
+	bool used;
+	uint32_t failures;      /* consecutive times every server failed */
+	uint64_t held_until;
+	uint64_t probe_until;   /* one probe in flight until then */
 };
 
 struct infra {
 	uint32_t seed;
-	struct infra_entry slot[INFRA_SLOTS];
+	uint32_t set_mask;
+	uint64_t host_ttl_ms;
+	struct infra_entry *slot;
+	struct infra_zone zone[INFRA_ZONE_SLOTS];
+	int nzones;             /* zones held: skip lookups when none */
 };
 
+static uint32_t
+round_pow2(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n && p < (1u << 24))
+		p <<= 1;
+	return p;
+}
+
 struct infra *
-infra_create(void)
+infra_create(uint32_t max_hosts, uint32_t host_ttl_s)
 {
 	struct infra *inf = calloc(1, sizeof(*inf));
+	uint32_t sets = round_pow2((max_hosts + INFRA_WAYS - 1) / INFRA_WAYS);
 
-	if (inf != NULL)
-		inf->seed = rand_u32();
+	if (inf == NULL)
+		return NULL;
+	inf->slot = calloc((size_t)sets * INFRA_WAYS, sizeof(*inf->slot));
+	if (inf->slot == NULL) {
+		free(inf);
+		return NULL;
+	}
+	inf->set_mask = sets - 1;
+	inf->seed = rand_u32();
+	infra_set_host_ttl(inf, host_ttl_s);
 	return inf;
+}
+
+void
+infra_set_host_ttl(struct infra *inf, uint32_t host_ttl_s)
+{
+	inf->host_ttl_ms = (uint64_t)(host_ttl_s ? host_ttl_s : 1) * 1000;
 }
 
 void
 infra_destroy(struct infra *inf)
 {
+	if (inf == NULL)
+		return;
+	free(inf->slot);
 	free(inf);
 }
 
-static uint32_t
-addr_hash(const struct infra *inf, const struct netaddr *a)
+static void
+make_key(const struct netaddr *a, struct infra_key *k)
 {
-	const uint8_t *p = (const uint8_t *)&a->ss;
-	uint32_t h = inf->seed;
-	socklen_t i;
+	memset(k, 0, sizeof(*k));
+	k->family = a->ss.ss_family;
+	if (a->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)&a->ss;
+		k->port = s->sin_port;
+		memcpy(k->addr, &s->sin_addr, 4);
+	} else if (a->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)&a->ss;
+		k->port = s->sin6_port;
+		memcpy(k->addr, &s->sin6_addr, 16);
+	}
+}
 
-	for (i = 0; i < a->len; i++)
+static uint32_t
+key_hash(const struct infra *inf, const struct infra_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint32_t h = inf->seed;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
 		h = (h ^ p[i]) * 16777619u;
-	return h;
+	return h ^ (h >> 15);
 }
 
 static struct infra_entry *
 infra_lookup(struct infra *inf, const struct netaddr *a, uint64_t now_ms, bool create)
 {
-	struct infra_entry *e = &inf->slot[addr_hash(inf, a) & (INFRA_SLOTS - 1)];
-	bool same = e->used && netaddr_equal((const struct sockaddr *)&e->addr.ss,
-	    (const struct sockaddr *)&a->ss);
+	struct infra_key k;
+	struct infra_entry *set, *victim = NULL;
+	int i;
 
-	if (same && e->expires_ms > now_ms)
-		return e;
+	make_key(a, &k);
+	set = &inf->slot[(size_t)(key_hash(inf, &k) & inf->set_mask) * INFRA_WAYS];
+	for (i = 0; i < INFRA_WAYS; i++) {
+		struct infra_entry *e = &set[i];
+		if (e->used && memcmp(&e->key, &k, sizeof(k)) == 0) {
+			/* An expired entry with queries in flight is kept:
+			 * its outstanding count must stay right. */
+			if (e->expires_ms > now_ms || e->outstanding > 0) {
+				e->used_ms = now_ms;
+				return e;
+			}
+			victim = e;
+			break;
+		}
+	}
 	if (!create)
 		return NULL;
-	memset(e, 0, sizeof(*e));
-	e->addr = *a;
-	e->used = true;
-	e->rto = INFRA_RTO_INITIAL;
-	e->expires_ms = now_ms + INFRA_HOST_TTL_MS;
-	return e;
+	for (i = 0; victim == NULL && i < INFRA_WAYS; i++)
+		if (!set[i].used || (set[i].expires_ms <= now_ms && set[i].outstanding == 0))
+			victim = &set[i];
+	for (i = 0; victim == NULL && i < INFRA_WAYS; i++)
+		if (set[i].outstanding == 0 && (victim == NULL || set[i].used_ms < victim->used_ms))
+			victim = &set[i];
+	if (victim == NULL)
+		victim = &set[rand_uniform(INFRA_WAYS)];
+	memset(victim, 0, sizeof(*victim));
+	victim->key = k;
+	victim->used = true;
+	victim->rto = INFRA_RTO_INITIAL;
+	victim->expires_ms = now_ms + inf->host_ttl_ms;
+	victim->used_ms = now_ms;
+	return victim;
 }
 
-uint32_t
-infra_rto_ms(struct infra *inf, const struct netaddr *a, uint64_t now_ms)
+/* Rest after n consecutive timeouts. Before the address counts as down
+ * (one lost packet says little) it only keeps exploration away; once
+ * down, nothing but the probe goes there, and the rest doubles. */
+static uint64_t
+holddown_ms(uint32_t n)
+{
+	uint32_t shift;
+
+	if (n < INFRA_DOWN_TIMEOUTS)
+		return n == 0 ? 0 : INFRA_HOLDDOWN_MIN;
+	shift = n - INFRA_DOWN_TIMEOUTS;
+	if (shift > 16)
+		shift = 16;
+	return (uint64_t)INFRA_HOLDDOWN_MIN << shift > INFRA_HOLDDOWN_MAX ?
+	    INFRA_HOLDDOWN_MAX : (uint64_t)INFRA_HOLDDOWN_MIN << shift;
+}
+
+void
+infra_view(struct infra *inf, const struct netaddr *a, uint64_t now_ms, struct infra_view *v)
 {
 	struct infra_entry *e = infra_lookup(inf, a, now_ms, false);
 
-	return e != NULL ? e->rto : INFRA_RTO_INITIAL;
+	memset(v, 0, sizeof(*v));
+	if (e == NULL) {
+		v->score = INFRA_RTT_UNKNOWN;
+		v->rto = INFRA_RTO_INITIAL;
+		return;
+	}
+	v->score = e->srtt ? e->srtt : INFRA_RTT_UNKNOWN;
+	v->rto = e->rto;
+	v->outstanding = e->outstanding;
+	v->suspect = e->timeouts > 0;
+	v->down = e->timeouts >= INFRA_DOWN_TIMEOUTS;
+	v->resting = e->held_until > now_ms;
+	v->held = v->down && v->resting;
+	v->no_edns = e->no_edns;
+	v->bogus = e->bogus_until > now_ms;
+}
+
+void
+infra_on_send(struct infra *inf, const struct netaddr *a, uint64_t now_ms)
+{
+	struct infra_entry *e = infra_lookup(inf, a, now_ms, true);
+
+	if (e->outstanding < UINT16_MAX)
+		e->outstanding++;
+	/* A query to a server that is down is its probe: no other query
+	 * goes there until the holddown it would earn by failing is over. */
+	if (e->timeouts >= INFRA_DOWN_TIMEOUTS)
+		e->held_until = now_ms + holddown_ms(e->timeouts + 1);
+}
+
+void
+infra_on_done(struct infra *inf, const struct netaddr *a, uint64_t now_ms)
+{
+	struct infra_entry *e = infra_lookup(inf, a, now_ms, false);
+
+	if (e != NULL && e->outstanding > 0)
+		e->outstanding--;
 }
 
 void
@@ -99,13 +240,17 @@ infra_report_rtt(struct infra *inf, const struct netaddr *a, uint32_t rtt_ms, ui
 	struct infra_entry *e = infra_lookup(inf, a, now_ms, true);
 	uint32_t diff, rto;
 
-	if (e->srtt == 0 && e->rttvar == 0) {
+	if (e->srtt == 0 || e->timeouts > 0) {
+		/* First measurement, or the first after timeouts inflated
+		 * the estimate: start afresh (RFC 6298 2.2). */
 		e->srtt = rtt_ms + 1;
 		e->rttvar = rtt_ms / 2 + 1;
 	} else {
 		diff = e->srtt > rtt_ms ? e->srtt - rtt_ms : rtt_ms - e->srtt;
 		e->rttvar = (3 * e->rttvar + diff) / 4;
 		e->srtt = (7 * e->srtt + rtt_ms) / 8;
+		if (e->srtt == 0)
+			e->srtt = 1;
 	}
 	rto = e->srtt + 4 * e->rttvar;
 	if (rto < INFRA_RTO_MIN)
@@ -114,7 +259,8 @@ infra_report_rtt(struct infra *inf, const struct netaddr *a, uint32_t rtt_ms, ui
 		rto = INFRA_RTO_MAX;
 	e->rto = rto;
 	e->timeouts = 0;
-	e->expires_ms = now_ms + INFRA_HOST_TTL_MS;
+	e->held_until = 0;
+	e->expires_ms = now_ms + inf->host_ttl_ms;
 }
 
 void
@@ -122,16 +268,14 @@ infra_report_timeout(struct infra *inf, const struct netaddr *a, uint64_t now_ms
 {
 	struct infra_entry *e = infra_lookup(inf, a, now_ms, true);
 
-	e->timeouts++;
+	/* Rank it as slow as the wait it just cost, so the selector prefers
+	 * others at once; the timeout for the next query backs off. */
+	if (e->srtt < e->rto)
+		e->srtt = e->rto;
 	e->rto = e->rto * 2 > INFRA_RTO_MAX ? INFRA_RTO_MAX : e->rto * 2;
-}
-
-bool
-infra_no_edns(struct infra *inf, const struct netaddr *a, uint64_t now_ms)
-{
-	struct infra_entry *e = infra_lookup(inf, a, now_ms, false);
-
-	return e != NULL && e->no_edns;
+	e->timeouts++;
+	e->held_until = now_ms + holddown_ms(e->timeouts);
+	e->expires_ms = now_ms + inf->host_ttl_ms;
 }
 
 void
@@ -146,10 +290,64 @@ infra_set_bogus(struct infra *inf, const struct netaddr *a, uint64_t now_ms, uin
 	infra_lookup(inf, a, now_ms, true)->bogus_until = now_ms + ms;
 }
 
-bool
-infra_is_bogus(struct infra *inf, const struct netaddr *a, uint64_t now_ms)
-{
-	struct infra_entry *e = infra_lookup(inf, a, now_ms, false);
+/* ---- zones with no server answering ---- */
 
-	return e != NULL && e->bogus_until > now_ms;
+static struct infra_zone *
+zone_slot(struct infra *inf, const uint8_t *zone)
+{
+	return &inf->zone[dname_hash(zone, inf->seed) & (INFRA_ZONE_SLOTS - 1)];
+}
+
+bool
+infra_zone_held(struct infra *inf, const uint8_t *zone, uint64_t now_ms, bool *probe)
+{
+	struct infra_zone *z;
+
+	*probe = false;
+	if (inf->nzones == 0)
+		return false;
+	z = zone_slot(inf, zone);
+	if (!z->used || !dname_equal(z->name, zone))
+		return false;
+	if (z->held_until > now_ms || z->probe_until > now_ms)
+		return true;
+	/* Holddown over: this query is the probe; others keep failing fast
+	 * until it has had time to find out. */
+	z->probe_until = now_ms + INFRA_ZONE_PROBE_MS;
+	*probe = true;
+	return false;
+}
+
+void
+infra_zone_down(struct infra *inf, const uint8_t *zone, uint64_t now_ms)
+{
+	struct infra_zone *z = zone_slot(inf, zone);
+	uint32_t shift;
+
+	if (!z->used || !dname_equal(z->name, zone)) {
+		if (!z->used)
+			inf->nzones++;
+		memset(z, 0, sizeof(*z));
+		z->used = true;
+		memcpy(z->name, zone, dname_len(zone));
+	}
+	shift = z->failures < 16 ? z->failures : 16;
+	z->failures++;
+	z->held_until = now_ms + ((uint64_t)INFRA_HOLDDOWN_MIN << shift > INFRA_HOLDDOWN_MAX ?
+	    INFRA_HOLDDOWN_MAX : (uint64_t)INFRA_HOLDDOWN_MIN << shift);
+	z->probe_until = 0;
+}
+
+void
+infra_zone_up(struct infra *inf, const uint8_t *zone)
+{
+	struct infra_zone *z;
+
+	if (inf->nzones == 0)
+		return;
+	z = zone_slot(inf, zone);
+	if (z->used && dname_equal(z->name, zone)) {
+		z->used = false;
+		inf->nzones--;
+	}
 }

@@ -30,6 +30,10 @@ iter_config_new(void)
 	cfg->cache_max_ttl = 86400;
 	cfg->cache_max_negative_ttl = 3600;
 	cfg->edns_buffer_size = EDNS_UPSTREAM_BUFSIZE;
+	cfg->infra_host_ttl = 900;
+	cfg->infra_cache_numhosts = 10000;
+	cfg->serve_expired = true;
+	cfg->serve_expired_ttl = 86400;
 	return cfg;
 }
 
@@ -361,7 +365,7 @@ iter_create(const struct iter_env *env, struct cache *cache, struct iter_config 
 	iter_config_ref(cfg);
 	it->mesh_size = MESH_INITIAL_BUCKETS;
 	it->mesh = calloc(it->mesh_size, sizeof(*it->mesh));
-	it->infra = infra_create();
+	it->infra = infra_create(cfg->infra_cache_numhosts, cfg->infra_host_ttl);
 	it->nsec = nsec_cache_create();
 	it->hash_seed = rand_u32();
 	if (it->mesh == NULL || it->infra == NULL || it->nsec == NULL) {
@@ -405,6 +409,7 @@ iter_destroy(struct iter *it)
 	free(it->mesh);
 	infra_destroy(it->infra);
 	nsec_cache_destroy(it->nsec);
+	free(it->local_buf);
 	iter_config_unref(it->cfg);
 	free(it);
 }
@@ -415,6 +420,8 @@ iter_set_config(struct iter *it, struct iter_config *cfg)
 	iter_config_ref(cfg);
 	iter_config_unref(it->cfg);
 	it->cfg = cfg;
+	infra_set_host_ttl(it->infra, cfg->infra_host_ttl);
+	it->local_root_stale_logged = false;
 }
 
 void
@@ -455,11 +462,36 @@ fail:
 }
 
 void
+iter_refresh(struct iter *it, const uint8_t *qname, uint16_t qtype, uint16_t qclass, uint16_t flags)
+{
+	uint16_t mf = mesh_flags(flags);
+	uint32_t h = mesh_hash(it, qname, qtype, qclass, mf);
+	struct qstate *qs;
+
+	/* A refresh is a favour: it waits for no client, so it never adds
+	 * to a backlog. */
+	if (it->stats.in_flight >= ITER_MAX_REFRESH_BACKLOG ||
+	    mesh_find(it, h, qname, qtype, qclass, mf) != NULL)
+		return;
+	qs = qstate_new(it, qname, qtype, qclass, mf, 0, h);
+	if (qs == NULL)
+		return;
+	qs->refresh = true;
+	it->stats.prefetch++;
+	qstate_schedule(qs);
+	iter_run(it);
+}
+
+void
 iter_upstream_reply(struct iter *it, void *token, const uint8_t *pkt, size_t len)
 {
 	struct pending *p = token;
 	struct qstate *qs = p->qs;
+	uint64_t now = it->env.now_ms(it->env.io);
 
+	/* Measured even when nobody waits for the answer any more. */
+	infra_on_done(it->infra, &p->server, now);
+	infra_report_rtt(it->infra, &p->server, (uint32_t)(now - p->sent_ms), now);
 	if (qs == NULL) {
 		pending_free(it, p);
 		return;
@@ -476,8 +508,13 @@ iter_upstream_failed(struct iter *it, void *token, enum upstream_failure why)
 	struct pending *p = token;
 	struct qstate *qs = p->qs;
 
-	if (why == UPSTREAM_TIMEOUT)
+	uint64_t now = it->env.now_ms(it->env.io);
+
+	infra_on_done(it->infra, &p->server, now);
+	if (why == UPSTREAM_TIMEOUT) {
 		it->stats.upstream_timeouts++;
+		infra_report_timeout(it->infra, &p->server, now);
+	}
 	if (qs == NULL) {
 		pending_free(it, p);
 		return;

@@ -33,6 +33,7 @@
 
 struct iter;
 struct val_anchors;
+struct authzone;
 
 /* A configured delegation: stub-zone (authoritative servers) or
  * forward-zone (recursive upstreams, asked with RD=1). */
@@ -73,6 +74,11 @@ struct iter_config {
 	struct iter_hints hints;
 	struct iter_zone *zones;      /* stub and forward zones */
 	struct val_anchors *anchors;  /* DNSSEC trust anchors; NULL: no validation */
+	struct authzone *root_zone;   /* root-zone-file (RFC 8806); NULL: ask the roots */
+	uint32_t infra_host_ttl;      /* seconds an upstream's RTT is remembered */
+	uint32_t infra_cache_numhosts;/* upstream addresses remembered (at iter_create) */
+	bool serve_expired;           /* RFC 8767: keep expired answers for serving */
+	uint32_t serve_expired_ttl;   /* how long past expiry */
 	void (*free_extra)(struct iter_config *cfg); /* releases the above */
 };
 
@@ -131,6 +137,8 @@ struct iter_stats {
 	uint64_t upstream_tcp;
 	uint64_t servfail;
 	uint64_t aggressive_nsec;      /* negative answers from cached NSEC ranges */
+	uint64_t local_root;           /* questions answered by the local root copy */
+	uint64_t prefetch;             /* refreshes started (iter_refresh) */
 	uint64_t in_flight;            /* now */
 };
 
@@ -149,6 +157,13 @@ void iter_set_config(struct iter *it, struct iter_config *cfg);
  * called exactly once for client, possibly before this returns. */
 void iter_resolve(struct iter *it, const uint8_t *qname, uint16_t qtype,
     uint16_t qclass, uint16_t flags, void *client);
+
+/* Fetch the answer to a question afresh, without a client, ignoring
+ * what the cache holds for it (prefetch, stale refresh); the result goes
+ * into the cache. Nothing happens when the question is being resolved
+ * already. */
+void iter_refresh(struct iter *it, const uint8_t *qname, uint16_t qtype,
+    uint16_t qclass, uint16_t flags);
 
 /* I/O layer callbacks for a query previously handed to send_query. */
 void iter_upstream_reply(struct iter *it, void *token, const uint8_t *pkt, size_t len);

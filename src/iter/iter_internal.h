@@ -48,6 +48,7 @@
 #define ITER_MINIMISE_MAX      10   /* minimised queries before giving up */
 #define ITER_MINIMISE_ONE_LAB   4   /* first labels added one at a time */
 #define ITER_SERVFAIL_TTL       5   /* seconds a failure answer is kept */
+#define ITER_MAX_REFRESH_BACKLOG 1000 /* questions in flight: no refresh above */
 #define ITER_ANSWER_MAX     65535
 #define ITER_TTL_OFFS_MAX    2048
 
@@ -81,6 +82,11 @@ struct delegpt {
 	bool configured;             /* stub or forward zone */
 	int nns;
 	struct dp_ns *ns;
+	int ns_lookups;              /* address lookups started (NXNSAttack cap) */
+	bool hold_checked;           /* infra_zone_held asked for this qstate */
+	bool zone_probe;             /* this qstate probes a zone held down */
+	int replies;                 /* replies from its servers to this qstate */
+	int timeouts;                /* and timeouts */
 	int naddr;
 	struct dp_addr addr[ITER_MAX_DP_ADDRS];
 };
@@ -105,6 +111,7 @@ struct pending {                     /* one upstream query: the token */
 	struct pending *prev, *next; /* every outstanding one, in the iter */
 	struct qstate *qs;           /* NULL once the qstate is gone */
 	struct iter *it;
+	struct netaddr server;       /* for infra, even after qs is gone */
 	int addr_index;
 	bool tcp;
 	bool edns;
@@ -156,6 +163,8 @@ struct qstate {
 	bool dp_saw_lame;            /* a server of this dp answered wrongly */
 	int upstream_sent;
 	bool prime_tried;
+	bool refresh;                /* prefetch or stale refresh: skip the cache */
+	bool local_root_failed;      /* the local root copy could not answer */
 	bool no_minimise;            /* fell back to the full name */
 	int minimise_labels;         /* labels in the last minimised qname */
 	int minimise_count;
@@ -185,6 +194,8 @@ struct iter {
 	struct { uint8_t name[DNAME_MAX]; uint16_t type; struct netaddr addr; } sources[ITER_SOURCES];
 	int nsources, next_source;
 	bool running;
+	bool local_root_stale_logged;
+	uint8_t *local_buf;             /* answers of the local root copy */
 	uint8_t wire[ITER_ANSWER_MAX];
 	uint16_t ttl_offs[ITER_TTL_OFFS_MAX];
 };
@@ -266,17 +277,57 @@ bool answer_push(struct qstate *qs, struct rrset *rs);
  * following it would loop. */
 bool answer_alias_seen(const struct qstate *qs, const uint8_t *name);
 
-/* infra.c: per-address round-trip knowledge of one worker. */
-struct infra *infra_create(void);
+/* infra.c: what one worker knows about upstream addresses and zones. */
+#define INFRA_RTT_UNKNOWN    376    /* ms: the score of an address never measured */
+#define INFRA_RTO_INITIAL    400    /* ms, for an address never measured */
+#define INFRA_RTO_MIN        200    /* below this, load on the host alone causes timeouts */
+#define INFRA_RTO_MAX       4000
+#define INFRA_DOWN_TIMEOUTS    3    /* consecutive timeouts: the address is down */
+#define INFRA_HOLDDOWN_MIN  1000    /* ms held down after that, doubling per timeout */
+#define INFRA_HOLDDOWN_MAX 30000
+#define INFRA_ZONE_PROBE_MS 5000    /* a zone's probe query may take this long */
+#define INFRA_MAX_OUTSTANDING 200   /* queries in flight to one address */
+#define ITER_EXPLORE_PERMILLE  50   /* choices that try a server not the fastest */
+
+struct infra_view {
+	uint32_t score;              /* smoothed RTT in ms, INFRA_RTT_UNKNOWN if none */
+	uint32_t rto;                /* timeout for the next query */
+	uint32_t outstanding;
+	bool suspect;                /* timed out since its last reply */
+	bool down;                   /* INFRA_DOWN_TIMEOUTS of them */
+	bool resting;                /* timed out lately: no exploring it */
+	bool held;                   /* down and not to be asked now */
+	bool no_edns;
+	bool bogus;                  /* sent data that failed validation lately */
+};
+
+/* Fixed memory: max_hosts addresses (rounded up to a power of two);
+ * entries unused for host_ttl_s are forgotten. */
+struct infra *infra_create(uint32_t max_hosts, uint32_t host_ttl_s);
 void infra_destroy(struct infra *inf);
-uint32_t infra_rto_ms(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
+void infra_set_host_ttl(struct infra *inf, uint32_t host_ttl_s);
+void infra_view(struct infra *inf, const struct netaddr *a, uint64_t now_ms, struct infra_view *v);
+/* A query goes to a (counted until infra_on_done); to an address that is
+ * down it is the probe, and re-arms the holddown for everyone else. */
+void infra_on_send(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
+void infra_on_done(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
 void infra_report_rtt(struct infra *inf, const struct netaddr *a, uint32_t rtt_ms, uint64_t now_ms);
 void infra_report_timeout(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
-bool infra_no_edns(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
 /* A server that sent data failing validation: avoided while others
  * remain, until now_ms + ms. */
 void infra_set_bogus(struct infra *inf, const struct netaddr *a, uint64_t now_ms, uint32_t ms);
-bool infra_is_bogus(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
 void infra_set_no_edns(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
+/* Zones whose every server stopped answering are held down, with the
+ * same backoff as addresses: queries for them fail at once instead of
+ * each client retry costing upstream queries. When the holddown is over
+ * one query passes as the probe (*probe set) and may ask every server,
+ * held down or not. */
+bool infra_zone_held(struct infra *inf, const uint8_t *zone, uint64_t now_ms, bool *probe);
+void infra_zone_down(struct infra *inf, const uint8_t *zone, uint64_t now_ms);
+void infra_zone_up(struct infra *inf, const uint8_t *zone);
+
+/* select.c: which address of qs's delegation to ask next; -1 if none.
+ * Sets *all_down when addresses were skipped only for being down. */
+int select_server(struct qstate *qs, bool allow_bogus, bool *all_down);
 
 #endif

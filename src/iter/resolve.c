@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/authzone.h"
 #include "iter/response.h"
 #include "dnssec/dnssec.h"
 #include "util/log.h"
@@ -56,39 +57,6 @@ trace(struct qstate *qs, const char *what, const uint8_t *name, uint16_t type, c
 	    name ? rr_type_str(type, t) : "", ab);
 }
 
-/* Pick the address to ask next: one not yet asked by this qstate first,
- * then the lowest retransmission timeout; ties broken at random so load
- * spreads over equal servers. -1 if none is left. */
-static int
-select_target(struct qstate *qs, bool allow_bogus)
-{
-	struct delegpt *dp = qs->dp;
-	struct iter *it = qs->it;
-	uint64_t now = it->env.now_ms(it->env.io);
-	uint64_t best = UINT64_MAX;
-	int i, pick = -1, ties = 0;
-
-	for (i = 0; i < dp->naddr; i++) {
-		struct dp_addr *a = &dp->addr[i];
-		uint64_t score;
-		if (a->failed || a->sent >= ITER_MAX_TRIES_PER_ADDR)
-			continue;
-		if (!delegpt_addr_usable(qs->cfg, &a->addr))
-			continue;
-		if (!allow_bogus && infra_is_bogus(it->infra, &a->addr, now))
-			continue;            /* last resort: it sent bogus data */
-		score = (uint64_t)a->sent * 100000 + infra_rto_ms(it->infra, &a->addr, now);
-		if (score < best) {
-			best = score;
-			pick = i;
-			ties = 1;
-		} else if (score == best && rand_uniform((uint32_t)++ties) == 0) {
-			pick = i;
-		}
-	}
-	return pick;
-}
-
 /* Start address lookups for name servers that have none. One at a time:
  * a delegation rarely needs more than one working server, and this keeps
  * what one referral can make us do small (NXNSAttack). */
@@ -98,7 +66,7 @@ start_ns_lookup(struct qstate *qs)
 	struct delegpt *dp = qs->dp;
 	int i, j, started = 0;
 
-	for (i = 0; i < dp->nns; i++) {
+	for (i = 0; i < dp->nns && dp->ns_lookups < ITER_MAX_NS_LOOKUPS; i++) {
 		struct dp_ns *ns = &dp->ns[i];
 		bool has_addr = false;
 		if (ns->lookup_started || ns->lookup_done)
@@ -119,6 +87,7 @@ start_ns_lookup(struct qstate *qs)
 		if (qs->cfg->do_ip6 && qstate_subquery(qs, ns->name, RR_TYPE_AAAA, qs->qclass, FLAG_CD))
 			started++;
 		if (started > 0) {
+			dp->ns_lookups++;
 			trace(qs, "resolving name server", ns->name, RR_TYPE_A, NULL);
 			return true;
 		}
@@ -221,9 +190,12 @@ send_to(struct qstate *qs, int idx, bool tcp)
 	struct dp_addr *a = &qs->dp->addr[idx];
 	uint64_t now = it->env.now_ms(it->env.io);
 	struct upstream_query q;
+	struct infra_view v;
 	struct pending *p;
-	uint32_t rto = infra_rto_ms(it->infra, &a->addr, now);
+	uint32_t rto;
 
+	infra_view(it->infra, &a->addr, now, &v);
+	rto = v.rto;
 	p = pending_new(it, qs);
 	if (p == NULL)
 		return false;
@@ -236,12 +208,13 @@ send_to(struct qstate *qs, int idx, bool tcp)
 	q.rd = qs->dp->forward;
 	q.cd = (qs->flags & FLAG_CD) != 0;
 	q.tcp = tcp;
-	q.edns = !a->no_edns && !infra_no_edns(it->infra, &a->addr, now);
+	q.edns = !a->no_edns && !v.no_edns;
 	q.dnssec_ok = qs->cfg->anchors != NULL;   /* signatures to validate */
 	q.edns_bufsize = qs->cfg->edns_buffer_size;
 	/* TCP needs a handshake first: give it a few round trips. */
 	q.timeout_ms = tcp ? (rto * 3 > 1500 ? rto * 3 : 1500) : rto;
 	p->addr_index = idx;
+	p->server = a->addr;
 	p->tcp = tcp;
 	p->edns = q.edns;
 	p->sent_ms = now;
@@ -256,14 +229,84 @@ send_to(struct qstate *qs, int idx, bool tcp)
 		a->failed = true;
 		return false;
 	}
+	infra_on_send(it->infra, &a->addr, now);
 	qs->pending = p;
 	qs->state = QS_WAIT_REPLY;
 	return true;
 }
 
+/* RFC 8806: with a copy of the root zone loaded, what the root servers
+ * would say comes from it, as long as the copy is not stale. */
+static bool
+local_root_usable(struct qstate *qs)
+{
+	const struct iter_config *cfg = qs->cfg;
+	struct iter *it = qs->it;
+
+	if (cfg->root_zone == NULL || qs->dp->zone[0] != 0 || qs->dp->forward ||
+	    qs->dp->configured || qs->local_root_failed)
+		return false;
+	if (it->env.now(it->env.io) >= authzone_expires(cfg->root_zone)) {
+		if (!it->local_root_stale_logged)
+			log_warn("root-zone-file: the copy is past its SOA expire; "
+			    "asking the root servers until it is replaced (reload)");
+		it->local_root_stale_logged = true;
+		return false;
+	}
+	return true;
+}
+
+static void
+local_root_ask(struct qstate *qs)
+{
+	struct iter *it = qs->it;
+	struct pending local;
+	size_t len = 0;
+
+	if (it->local_buf == NULL)
+		it->local_buf = malloc(ITER_ANSWER_MAX);
+	choose_question(qs);
+	if (it->local_buf != NULL)
+		len = authzone_answer(qs->cfg->root_zone, qs->sent_name, qs->sent_type,
+		    qs->qclass, qs->cfg->anchors != NULL, it->local_buf, ITER_ANSWER_MAX);
+	qs->upstream_sent++;
+	trace(qs, "ask (local root)", qs->sent_name, qs->sent_type, NULL);
+	if (len == 0) {
+		qs->local_root_failed = true;
+		qs->state = QS_SEND;
+		qstate_schedule(qs);
+		return;
+	}
+	it->stats.local_root++;
+	memset(&local, 0, sizeof(local));
+	local.addr_index = -1;
+	local.tcp = true;      /* never truncated: nothing to retry */
+	resolve_on_reply(qs, &local, it->local_buf, len);
+}
+
+/* Whether the delegation's zone is held down because none of its
+ * servers answered lately (asked once per delegation and qstate). */
+static bool
+zone_held(struct qstate *qs)
+{
+	struct iter *it = qs->it;
+	struct delegpt *dp = qs->dp;
+	bool probe;
+
+	if (dp->hold_checked)
+		return false;
+	dp->hold_checked = true;
+	if (infra_zone_held(it->infra, dp->zone, it->env.now_ms(it->env.io), &probe))
+		return true;
+	dp->zone_probe = probe;
+	return false;
+}
+
 static void
 step_send(struct qstate *qs)
 {
+	struct iter *it = qs->it;
+	bool all_down;
 	int idx;
 
 	for (;;) {
@@ -272,18 +315,32 @@ step_send(struct qstate *qs)
 			resolve_fail(qs, EDE_OTHER);
 			return;
 		}
-		idx = select_target(qs, false);
+		if (local_root_usable(qs)) {
+			local_root_ask(qs);
+			return;
+		}
+		if (zone_held(qs)) {
+			trace(qs, "servers not answering lately for", qs->dp->zone, RR_TYPE_NS, NULL);
+			resolve_fail(qs, EDE_NO_REACHABLE_AUTHORITY);
+			return;
+		}
+		idx = select_server(qs, false, &all_down);
 		if (idx < 0) {
 			if (qs->nchildren > 0 || start_ns_lookup(qs)) {
 				qs->state = QS_WAIT_SUBQ;
 				return;
 			}
-			idx = select_target(qs, true);
+			idx = select_server(qs, true, &all_down);
 		}
 		if (idx < 0) {
+			struct delegpt *dp = qs->dp;
 			if (parent_fallback(qs))
 				continue;
-			trace(qs, "no server left for", qs->dp->zone, RR_TYPE_NS, NULL);
+			/* Nobody answered: spare the servers the retries of
+			 * every client until the holddown is over. */
+			if (dp->replies == 0 && (all_down || dp->timeouts > 0))
+				infra_zone_down(it->infra, dp->zone, it->env.now_ms(it->env.io));
+			trace(qs, "no server left for", dp->zone, RR_TYPE_NS, NULL);
 			resolve_fail(qs, EDE_NO_REACHABLE_AUTHORITY);
 			return;
 		}
@@ -300,13 +357,14 @@ step_start(struct qstate *qs)
 	bool need_prime;
 
 	for (;;) {
-		if (answer_from_cache(qs)) {
+		/* A refresh wants what the servers say now, not the cache. */
+		if (!qs->refresh && answer_from_cache(qs)) {
 			resolve_done(qs);
 			return;
 		}
 		if (qs->state == QS_DONE)
 			return;
-		if (qs->cfg->anchors != NULL && !(qs->flags & FLAG_CD) &&
+		if (!qs->refresh && qs->cfg->anchors != NULL && !(qs->flags & FLAG_CD) &&
 		    nsec_cache_answer(qs->it->nsec, qs, qs->it->env.now(qs->it->env.io))) {
 			qstate_finish(qs);     /* proven from validated records */
 			return;
@@ -414,7 +472,9 @@ follow_alias(struct qstate *qs, struct resp_info *ri)
 static void
 mark_failed(struct qstate *qs, struct pending *p)
 {
-	if (qs->dp != NULL && p->addr_index < qs->dp->naddr)
+	if (p->addr_index < 0)
+		qs->local_root_failed = true;
+	else if (qs->dp != NULL && p->addr_index < qs->dp->naddr)
 		qs->dp->addr[p->addr_index].failed = true;
 }
 
@@ -445,7 +505,7 @@ static void
 minimise_fallback(struct qstate *qs, struct pending *p)
 {
 	qs->no_minimise = true;
-	if (qs->dp != NULL && p->addr_index < qs->dp->naddr)
+	if (qs->dp != NULL && p->addr_index >= 0 && p->addr_index < qs->dp->naddr)
 		qs->dp->addr[p->addr_index].sent--;   /* not the server's fault */
 	qs->state = QS_SEND;
 	qstate_schedule(qs);
@@ -466,7 +526,8 @@ handle_minimised(struct qstate *qs, struct pending *p, struct resp_info *ri)
 	case RESP_NODATA:
 	case RESP_LAME:    /* only a NOERROR one gets here: see the caller */
 		/* progress, not a failure of the server */
-		if (p->addr_index < qs->dp->naddr && qs->dp->addr[p->addr_index].sent > 0)
+		if (p->addr_index >= 0 && p->addr_index < qs->dp->naddr &&
+		    qs->dp->addr[p->addr_index].sent > 0)
 			qs->dp->addr[p->addr_index].sent--;
 		qs->minimise_labels = dname_label_count(qs->sent_name);
 		qs->minimise_count++;
@@ -500,7 +561,8 @@ handle_referral(struct qstate *qs, struct resp_info *ri, const struct netaddr *f
 	response_store(it->cache, qs->cfg, qs->dp, ri, it->env.now(it->env.io));
 	if (qs->cfg->anchors != NULL) {
 		answer_store_ds_denial(qs, ri->ns->owner, ri->auth, ri->nauth);
-		resolve_remember_source(it, ri->ns->owner, RR_TYPE_DS, from);
+		if (from != NULL)
+			resolve_remember_source(it, ri->ns->owner, RR_TYPE_DS, from);
 	}
 	dp = delegpt_from_ns(qs, ri->ns);
 	if (dp == NULL) {
@@ -536,12 +598,17 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 {
 	struct iter *it = qs->it;
 	uint64_t now = it->env.now_ms(it->env.io);
-	struct dp_addr *a = &qs->dp->addr[p->addr_index];
+	/* NULL for the local root copy */
+	struct dp_addr *a = p->addr_index >= 0 ? &qs->dp->addr[p->addr_index] : NULL;
+	const struct netaddr *from = a != NULL ? &a->addr : NULL;
 	struct dns_msg msg;
 	struct resp_info ri;
 
-	infra_report_rtt(it->infra, &a->addr, (uint32_t)(now - p->sent_ms), now);
-	resolve_remember_source(it, qs->sent_name, qs->sent_type, &a->addr);
+	if (from != NULL) {
+		resolve_remember_source(it, qs->sent_name, qs->sent_type, from);
+		qs->dp->replies++;
+		infra_zone_up(it->infra, qs->dp->zone);
+	}
 	qs->state = QS_SEND;
 	if (msg_parse(pkt, len, &msg, &qs->arena) != WIRE_OK) {
 		mark_failed(qs, p);
@@ -549,7 +616,7 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 		return;
 	}
 	/* A server that does not know EDNS: try it once more without. */
-	if (p->edns && !msg.edns.present &&
+	if (a != NULL && p->edns && !msg.edns.present &&
 	    (msg.rcode == RCODE_FORMERR || msg.rcode == RCODE_NOTIMP)) {
 		a->no_edns = true;
 		infra_set_no_edns(it->infra, &a->addr, now);
@@ -583,13 +650,13 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 	}
 	switch (ri.type) {
 	case RESP_LAME:
-		trace(qs, "lame", qs->dp->zone, RR_TYPE_NS, &a->addr);
+		trace(qs, "lame", qs->dp->zone, RR_TYPE_NS, from);
 		qs->dp_saw_lame = true;
 		mark_failed(qs, p);
 		qstate_schedule(qs);
 		return;
 	case RESP_REFERRAL:
-		handle_referral(qs, &ri, &a->addr);
+		handle_referral(qs, &ri, from);
 		return;
 	default:
 		break;
@@ -626,11 +693,10 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 void
 resolve_on_failure(struct qstate *qs, struct pending *p, enum upstream_failure why)
 {
-	struct iter *it = qs->it;
 	struct dp_addr *a = &qs->dp->addr[p->addr_index];
 
 	if (why == UPSTREAM_TIMEOUT) {
-		infra_report_timeout(it->infra, &a->addr, it->env.now_ms(it->env.io));
+		qs->dp->timeouts++;
 		trace(qs, "timeout", qs->sent_name, qs->sent_type, &a->addr);
 		if (p->tcp)
 			a->failed = true;

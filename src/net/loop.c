@@ -159,3 +159,55 @@ net_now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+/* ---- timers ---- */
+
+struct net_timer {
+	struct event *ev;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_timer *t = arg;
+
+	(void)fd;
+	(void)what;
+	t->fn(t->arg);
+}
+
+struct net_timer *
+net_timer_new(struct net_loop *loop, void (*fn)(void *arg), void *arg)
+{
+	struct net_timer *t = malloc(sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->fn = fn;
+	t->arg = arg;
+	t->ev = evtimer_new(loop->base, timer_cb, t);
+	if (t->ev == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int
+net_timer_start(struct net_timer *t, uint32_t ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	return evtimer_add(t->ev, &tv) == 0 ? 0 : -1;
+}
+
+void
+net_timer_free(struct net_timer *t)
+{
+	if (t == NULL)
+		return;
+	event_free(t->ev);
+	free(t);
+}

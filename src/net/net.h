@@ -60,6 +60,15 @@ void net_loop_stop(struct net_loop *loop);
  * so arg is never leaked. 0, or -1 on allocation failure (neither runs). */
 int net_loop_call(struct net_loop *loop, void (*fn)(void *arg), void (*drop)(void *arg), void *arg);
 
+/* A one-shot timer on loop: fn(arg) runs in the loop's thread ms after
+ * net_timer_start (which re-arms a pending timer). Free it (pending or
+ * not) with net_timer_free; after that fn never runs. NULL / -1 on
+ * failure. */
+struct net_timer;
+struct net_timer *net_timer_new(struct net_loop *loop, void (*fn)(void *arg), void *arg);
+int net_timer_start(struct net_timer *t, uint32_t ms);
+void net_timer_free(struct net_timer *t);
+
 /* ---- listening sockets ---- */
 
 /* Open a listening socket on addr: SOCK_DGRAM or SOCK_STREAM, non-blocking,

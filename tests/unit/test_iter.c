@@ -77,9 +77,17 @@ static uint64_t fake_time_ms(void *io) { (void)io; return fake_ms; }
 
 /* ---- the world ---- */
 
+static struct iter *it;
+static struct cache *cache;
+static struct iter_config *cfg;
+
 static struct msg_builder rb;
 static uint8_t rbuf[4096];
 static const char *dead_server;     /* never answers */
+static const char *dead_server2;    /* neither does this one */
+/* Extra round-trip time of the root addresses 198.41.0.4 .. 198.41.0.7
+ * (every server takes 3 ms besides). */
+static unsigned root_rtt[4];
 static bool big_answer_tc;          /* 192.0.2.1 truncates big.example.com over UDP */
 
 static void
@@ -145,12 +153,17 @@ world_answer(const struct sent *q)
 	uint16_t flags = FLAG_QR | FLAG_AA, rcode = RCODE_NOERROR;
 
 	mb_init(&rb, rbuf, sizeof(rbuf));
-	if (strcmp(s, "198.41.0.4") == 0) {                 /* the root */
+	if (strncmp(s, "198.41.0.", 9) == 0) {              /* the root */
 		if (n[0] == 0 && q->qtype == RR_TYPE_NS) {
 			mb_header(&rb, 0, flags, 0);
 			mb_question(&rb, n, q->qtype, RR_CLASS_IN);
 			rr(SEC_ANSWER, ".", RR_TYPE_NS, 518400, "a.root-servers.net");
 			rr(SEC_ADDITIONAL, "a.root-servers.net", RR_TYPE_A, 518400, "198.41.0.4");
+			if (cfg->hints.servers[0].naddrs > 1) {
+				rr(SEC_ADDITIONAL, "a.root-servers.net", RR_TYPE_A, 518400, "198.41.0.5");
+				rr(SEC_ADDITIONAL, "a.root-servers.net", RR_TYPE_A, 518400, "198.41.0.6");
+				rr(SEC_ADDITIONAL, "a.root-servers.net", RR_TYPE_A, 518400, "198.41.0.7");
+			}
 		} else if (under(n, "com") || under(n, "net")) {
 			mb_header(&rb, 0, FLAG_QR, 0);
 			mb_question(&rb, n, q->qtype, RR_CLASS_IN);
@@ -232,9 +245,6 @@ world_answer(const struct sent *q)
 	return mb_finish(&rb);
 }
 
-static struct iter *it;
-static struct cache *cache;
-static struct iter_config *cfg;
 
 static void
 setup(bool qmin)
@@ -258,8 +268,28 @@ setup(bool qmin)
 	it = iter_create(&env, cache, cfg);
 	nqueue = nlog = 0;
 	memset(got, 0, sizeof(got));
-	dead_server = NULL;
+	dead_server = dead_server2 = NULL;
 	big_answer_tc = false;
+	memset(root_rtt, 0, sizeof(root_rtt));
+}
+
+/* Three more root addresses beside 198.41.0.4 (the hint holds four). */
+static void
+add_root_addrs(void)
+{
+	int i;
+
+	for (i = 1; i < 4; i++) {
+		struct netaddr *na = &cfg->hints.servers[0].addrs[i];
+		struct sockaddr_in *sin = (struct sockaddr_in *)&na->ss;
+		char ip[32];
+		snprintf(ip, sizeof(ip), "198.41.0.%d", 4 + i);
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(53);
+		inet_pton(AF_INET, ip, &sin->sin_addr);
+		na->len = sizeof(*sin);
+	}
+	cfg->hints.servers[0].naddrs = 4;
 }
 
 static void
@@ -281,7 +311,10 @@ pump(void)
 		size_t len;
 		memmove(queue, queue + 1, sizeof(queue[0]) * (size_t)--nqueue);
 		fake_ms += 3;
-		if (dead_server != NULL && strcmp(q.server, dead_server) == 0) {
+		if (strncmp(q.server, "198.41.0.", 9) == 0)
+			fake_ms += root_rtt[atoi(q.server + 9) - 4];
+		if ((dead_server != NULL && strcmp(q.server, dead_server) == 0) ||
+		    (dead_server2 != NULL && strcmp(q.server, dead_server2) == 0)) {
 			fake_ms += 400;
 			iter_upstream_failed(it, q.token, UPSTREAM_TIMEOUT);
 			continue;
@@ -509,6 +542,141 @@ test_tc_retries_over_tcp(void)
 	teardown();
 }
 
+
+/* With several root addresses of different speed, nearly all queries go
+ * to the fastest two once each has been measured. */
+static void
+test_selection_prefers_fastest(void)
+{
+	char name[64];
+	int i, fast = 0, total, before[4];
+	const char *ips[4] = { "198.41.0.4", "198.41.0.5", "198.41.0.6", "198.41.0.7" };
+
+	setup(false);
+	add_root_addrs();
+	root_rtt[0] = 200;    /* 198.41.0.4 */
+	root_rtt[1] = 1;      /* .5: the fastest */
+	root_rtt[2] = 5;      /* .6: second */
+	root_rtt[3] = 80;     /* .7 */
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "warm%d", i);
+		ask(name, RR_TYPE_A, 0);
+		pump();
+		got[0].count = 0;
+	}
+	for (i = 0; i < 4; i++)
+		before[i] = sent_to(ips[i]);
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "tld%d", i);
+		ask(name, RR_TYPE_A, 0);
+		pump();
+		CHECK_EQ_INT(got[0].count, 1);
+		got[0].count = 0;
+	}
+	fast = sent_to(ips[1]) - before[1] + sent_to(ips[2]) - before[2];
+	total = fast + sent_to(ips[0]) - before[0] + sent_to(ips[3]) - before[3];
+	fprintf(stderr, "  root queries after warm-up: %d to the fastest two of %d\n", fast, total);
+	CHECK(total >= 300);
+	CHECK(fast * 100 >= total * 90);
+	/* but the others are still measured now and then */
+	CHECK(sent_to(ips[0]) + sent_to(ips[3]) > 0);
+	/* the fastest turns slow (anycast moved): traffic follows at once */
+	root_rtt[1] = 300;
+	before[1] = sent_to(ips[1]);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "moved%d", i);
+		ask(name, RR_TYPE_A, 0);
+		pump();
+		got[0].count = 0;
+	}
+	fprintf(stderr, "  after it slowed down: %d of 100 to the former fastest\n",
+	    sent_to(ips[1]) - before[1]);
+	CHECK(sent_to(ips[1]) - before[1] <= 10);
+	teardown();
+}
+
+/* Every server of a zone silent: after the first failure, queries for
+ * the zone fail at once without upstream traffic until the holddown is
+ * over; then one probe goes out. */
+static void
+test_dead_zone_held_down(void)
+{
+	int before, i;
+
+	setup(false);
+	dead_server = "192.0.2.1";
+	dead_server2 = "192.0.2.9";
+	ask("a.example.com", RR_TYPE_A, 0);
+	pump();
+	CHECK_EQ_INT(got[0].count, 1);
+	CHECK((got[0].wire[3] & 0xf) == RCODE_SERVFAIL);
+	before = nlog;
+	for (i = 0; i < 3; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "b%d.example.com", i);
+		got[1].count = 0;
+		ask(name, RR_TYPE_A, 1);
+		pump();
+		CHECK_EQ_INT(got[1].count, 1);
+		CHECK((got[1].wire[3] & 0xf) == RCODE_SERVFAIL);
+		CHECK_EQ_INT(got[1].ede, EDE_NO_REACHABLE_AUTHORITY);
+	}
+	CHECK_EQ_INT(nlog, before);            /* nothing sent meanwhile */
+	fake_ms += 60000;                      /* holddown over */
+	dead_server = dead_server2 = NULL;     /* and the servers are back */
+	got[2].count = 0;
+	ask("www.example.com", RR_TYPE_A, 2);
+	pump();
+	CHECK_EQ_INT(got[2].count, 1);
+	CHECK((got[2].wire[3] & 0xf) == RCODE_NOERROR);
+	CHECK(nlog > before);
+	teardown();
+}
+
+/* A refresh asks upstream although the cache holds the answer, delivers
+ * to nobody, and a failed refresh leaves the cached answer alone. */
+static void
+test_refresh(void)
+{
+	uint8_t n[DNAME_MAX], out[4096];
+	struct cache_answer_info info;
+	int before;
+
+	setup(false);
+	ask("www.example.com", RR_TYPE_A, 0);
+	pump();
+	CHECK_EQ_INT(got[0].count, 1);
+	before = sent_to("192.0.2.1") + sent_to("192.0.2.9");
+	dname_from_str("www.example.com", n);
+	iter_refresh(it, n, RR_TYPE_A, RR_CLASS_IN, FLAG_RD);
+	pump();
+	CHECK_EQ_INT(sent_to("192.0.2.1") + sent_to("192.0.2.9"), before + 1);
+	CHECK_EQ_INT(got[0].count, 1);
+	/* now both servers die; the refresh fails, the answer stays */
+	dead_server = "192.0.2.1";
+	dead_server2 = "192.0.2.9";
+	iter_refresh(it, n, RR_TYPE_A, RR_CLASS_IN, FLAG_RD);
+	pump();
+	CHECK(cache_answer_lookup(cache, n, RR_TYPE_A, RR_CLASS_IN, 0, fake_now, 0, 0,
+	    out, sizeof(out), &info) > 0);
+	CHECK_EQ_INT(info.rcode, RCODE_NOERROR);
+	/* expired, servers still dead: the stale entry is kept and marked
+	 * for recheck instead of being replaced by the failure */
+	fake_now += 400;
+	fake_ms += 120000;
+	cfg->serve_expired = true;
+	got[1].count = 0;
+	ask("www.example.com", RR_TYPE_A, 1);
+	pump();
+	CHECK_EQ_INT(got[1].count, 1);
+	CHECK((got[1].wire[3] & 0xf) == RCODE_SERVFAIL);
+	CHECK(cache_answer_lookup(cache, n, RR_TYPE_A, RR_CLASS_IN, 0, fake_now, 3600, 30,
+	    out, sizeof(out), &info) > 0);
+	CHECK(info.stale && info.recheck);
+	CHECK_EQ_INT(info.rcode, RCODE_NOERROR);
+	teardown();
+}
+
 int
 main(void)
 {
@@ -520,5 +688,8 @@ main(void)
 	RUN(test_dead_server_and_coalescing);
 	RUN(test_all_dead_servfail_ede);
 	RUN(test_tc_retries_over_tcp);
+	RUN(test_selection_prefers_fastest);
+	RUN(test_dead_zone_held_down);
+	RUN(test_refresh);
 	return unit_summary();
 }
