@@ -50,6 +50,10 @@ struct worker_stats {
 	uint64_t cache_hits;
 	uint64_t cache_misses;         /* handed to the engine */
 	uint64_t stale_answers;        /* served expired (RFC 8767) */
+	uint64_t prefetches;           /* refreshes started (prefetch, stale) */
+	uint64_t upstream_queries;     /* sent to servers */
+	uint64_t upstream_timeouts;
+	uint64_t local_root;           /* answered by the root-zone-file copy */
 	uint64_t answers[WORKER_RCODES];
 	uint64_t dropped;              /* denied, unanswerable, over limits */
 	uint64_t malformed;            /* answered FORMERR */

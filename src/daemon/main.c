@@ -191,6 +191,11 @@ log_summary(struct worker **workers, int n)
 		    (unsigned long long)st.tcp_connections, (unsigned long long)st.cache_hits,
 		    (unsigned long long)st.cache_misses, (unsigned long long)st.dropped,
 		    (unsigned long long)st.malformed, rc[0] ? rc : " none");
+		log_info("thread %d: %llu upstream queries (%llu timeouts), %llu from the "
+		    "local root, %llu stale answers, %llu prefetches", i,
+		    (unsigned long long)st.upstream_queries, (unsigned long long)st.upstream_timeouts,
+		    (unsigned long long)st.local_root, (unsigned long long)st.stale_answers,
+		    (unsigned long long)st.prefetches);
 	}
 }
 

@@ -459,6 +459,14 @@ worker_get_stats(const struct worker *w, struct worker_stats *out)
 	}
 	if (w->out)
 		out->upstream_pending = (uint64_t)outnet_pending(w->out);
+	if (w->iter) {
+		struct iter_stats is;
+		iter_get_stats(w->iter, &is);
+		out->prefetches = is.prefetch;
+		out->upstream_queries = is.upstream_queries;
+		out->upstream_timeouts = is.upstream_timeouts;
+		out->local_root = is.local_root;
+	}
 }
 
 void
