@@ -3,6 +3,10 @@
 # servers (NSD) inside a private network namespace. See README.md.
 #
 #   tests/lab/run.sh [--direct] [--unbound] [--shell] [--keep]
+#   tests/lab/run.sh --upstream [--shell] [--keep]
+#
+# --upstream runs the upstream lab (upstream.py: server selection, dead
+# servers, serve-stale, prefetch, local root) instead of lab.py.
 #
 # Environment: RESOLVERD (path of the binary), BUILDDIR (build tree whose
 # src/resolverd to use), LAB_PYTHON (python with dnspython, default
@@ -70,4 +74,13 @@ if [ "${RESOLVERD_LAB_NETNS:-}" != 1 ]; then
 	skip "cannot create a network namespace (unshare -rn and unshare -n both failed; user namespaces disabled? try as root)"
 fi
 
-exec "$py" "$here/lab.py" "$@"
+prog=lab.py
+for arg in "$@"; do
+	shift
+	if [ "$arg" = --upstream ]; then
+		prog=upstream.py
+	else
+		set -- "$@" "$arg"
+	fi
+done
+exec "$py" "$here/$prog" "$@"
