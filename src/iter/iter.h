@@ -132,7 +132,8 @@ struct iter_env {
 struct iter_stats {
 	uint64_t client_queries;       /* iter_resolve calls */
 	uint64_t coalesced;            /* joined an identical question in flight */
-	uint64_t upstream_queries;
+	uint64_t upstream_queries;     /* probes included */
+	uint64_t probes;               /* exploration on the side (select.c) */
 	uint64_t upstream_timeouts;
 	uint64_t upstream_tcp;
 	uint64_t servfail;

@@ -86,7 +86,7 @@ struct delegpt {
 	bool hold_checked;           /* infra_zone_held asked for this qstate */
 	bool zone_probe;             /* this qstate probes a zone held down */
 	int replies;                 /* replies from its servers to this qstate */
-	int timeouts;                /* and timeouts */
+	int unanswered;              /* and queries that got none (timeout, error) */
 	int naddr;
 	struct dp_addr addr[ITER_MAX_DP_ADDRS];
 };
@@ -327,7 +327,8 @@ void infra_zone_down(struct infra *inf, const uint8_t *zone, uint64_t now_ms);
 void infra_zone_up(struct infra *inf, const uint8_t *zone);
 
 /* select.c: which address of qs's delegation to ask next; -1 if none.
- * Sets *all_down when addresses were skipped only for being down. */
-int select_server(struct qstate *qs, bool allow_bogus, bool *all_down);
+ * Sets *all_down when addresses were skipped only for being down, and
+ * *probe to another address to measure on the side (exploration), or -1. */
+int select_server(struct qstate *qs, bool allow_bogus, bool *all_down, int *probe);
 
 #endif

@@ -183,22 +183,17 @@ pick_source(const struct qstate *qs, const struct netaddr *server)
 	return pick >= 0 ? &cfg->outgoing[pick] : NULL;
 }
 
+/* Hand qs's current question for address idx to the I/O layer, on
+ * behalf of p (a pending already linked). False if it could not go. */
 static bool
-send_to(struct qstate *qs, int idx, bool tcp)
+send_query_to(struct qstate *qs, struct pending *p, int idx, bool tcp, uint64_t now)
 {
 	struct iter *it = qs->it;
 	struct dp_addr *a = &qs->dp->addr[idx];
-	uint64_t now = it->env.now_ms(it->env.io);
 	struct upstream_query q;
 	struct infra_view v;
-	struct pending *p;
-	uint32_t rto;
 
 	infra_view(it->infra, &a->addr, now, &v);
-	rto = v.rto;
-	p = pending_new(it, qs);
-	if (p == NULL)
-		return false;
 	memset(&q, 0, sizeof(q));
 	q.server = &a->addr;
 	q.source = pick_source(qs, &a->addr);
@@ -212,27 +207,60 @@ send_to(struct qstate *qs, int idx, bool tcp)
 	q.dnssec_ok = qs->cfg->anchors != NULL;   /* signatures to validate */
 	q.edns_bufsize = qs->cfg->edns_buffer_size;
 	/* TCP needs a handshake first: give it a few round trips. */
-	q.timeout_ms = tcp ? (rto * 3 > 1500 ? rto * 3 : 1500) : rto;
+	q.timeout_ms = tcp ? (v.rto * 3 > 1500 ? v.rto * 3 : 1500) : v.rto;
 	p->addr_index = idx;
 	p->server = a->addr;
 	p->tcp = tcp;
 	p->edns = q.edns;
 	p->sent_ms = now;
-	a->sent++;
-	qs->upstream_sent++;
 	it->stats.upstream_queries++;
 	if (tcp)
 		it->stats.upstream_tcp++;
-	trace(qs, tcp ? "ask (tcp)" : "ask", q.qname, q.qtype, &a->addr);
-	if (it->env.send_query(it->env.io, &q, p) != 0) {
+	if (it->env.send_query(it->env.io, &q, p) != 0)
+		return false;
+	infra_on_send(it->infra, &a->addr, now);
+	return true;
+}
+
+static bool
+send_to(struct qstate *qs, int idx, bool tcp)
+{
+	struct iter *it = qs->it;
+	struct dp_addr *a = &qs->dp->addr[idx];
+	struct pending *p = pending_new(it, qs);
+
+	if (p == NULL)
+		return false;
+	a->sent++;
+	qs->upstream_sent++;
+	trace(qs, tcp ? "ask (tcp)" : "ask", qs->sent_name, qs->sent_type, &a->addr);
+	if (!send_query_to(qs, p, idx, tcp, it->env.now_ms(it->env.io))) {
 		pending_free(it, p);
 		a->failed = true;
 		return false;
 	}
-	infra_on_send(it->infra, &a->addr, now);
 	qs->pending = p;
 	qs->state = QS_WAIT_REPLY;
 	return true;
+}
+
+/* Exploration without making a client wait: the same question goes to
+ * another address on the side, and only its round-trip time (or its
+ * timeout) is kept; the reply goes nowhere (the pending has no qstate). */
+static void
+send_probe(struct qstate *qs, int idx)
+{
+	struct iter *it = qs->it;
+	struct pending *p = pending_new(it, NULL);
+
+	if (p == NULL)
+		return;
+	trace(qs, "probe", qs->sent_name, qs->sent_type, &qs->dp->addr[idx].addr);
+	if (!send_query_to(qs, p, idx, false, it->env.now_ms(it->env.io))) {
+		pending_free(it, p);
+		return;
+	}
+	it->stats.probes++;
 }
 
 /* RFC 8806: with a copy of the root zone loaded, what the root servers
@@ -307,7 +335,7 @@ step_send(struct qstate *qs)
 {
 	struct iter *it = qs->it;
 	bool all_down;
-	int idx;
+	int idx, probe;
 
 	for (;;) {
 		if (qs->upstream_sent >= ITER_MAX_UPSTREAM) {
@@ -324,13 +352,13 @@ step_send(struct qstate *qs)
 			resolve_fail(qs, EDE_NO_REACHABLE_AUTHORITY);
 			return;
 		}
-		idx = select_server(qs, false, &all_down);
+		idx = select_server(qs, false, &all_down, &probe);
 		if (idx < 0) {
 			if (qs->nchildren > 0 || start_ns_lookup(qs)) {
 				qs->state = QS_WAIT_SUBQ;
 				return;
 			}
-			idx = select_server(qs, true, &all_down);
+			idx = select_server(qs, true, &all_down, &probe);
 		}
 		if (idx < 0) {
 			struct delegpt *dp = qs->dp;
@@ -338,15 +366,18 @@ step_send(struct qstate *qs)
 				continue;
 			/* Nobody answered: spare the servers the retries of
 			 * every client until the holddown is over. */
-			if (dp->replies == 0 && (all_down || dp->timeouts > 0))
+			if (dp->replies == 0 && (all_down || dp->unanswered > 0))
 				infra_zone_down(it->infra, dp->zone, it->env.now_ms(it->env.io));
 			trace(qs, "no server left for", dp->zone, RR_TYPE_NS, NULL);
 			resolve_fail(qs, EDE_NO_REACHABLE_AUTHORITY);
 			return;
 		}
 		choose_question(qs);
-		if (send_to(qs, idx, false))
+		if (send_to(qs, idx, false)) {
+			if (probe >= 0)
+				send_probe(qs, probe);
 			return;
+		}
 	}
 }
 
@@ -695,8 +726,8 @@ resolve_on_failure(struct qstate *qs, struct pending *p, enum upstream_failure w
 {
 	struct dp_addr *a = &qs->dp->addr[p->addr_index];
 
+	qs->dp->unanswered++;
 	if (why == UPSTREAM_TIMEOUT) {
-		qs->dp->timeouts++;
 		trace(qs, "timeout", qs->sent_name, qs->sent_type, &a->addr);
 		if (p->tcp)
 			a->failed = true;

@@ -1,14 +1,15 @@
 /*
  * select.c -- which server of a delegation to ask next.
  *
- * Mostly the one with the lowest smoothed RTT: with anycast, that is the
- * nearest instance, and it stays so until routing changes. Such a change
- * can make another address faster without anything timing out, so a
- * small share of choices (ITER_EXPLORE_PERMILLE) goes to a random
- * address instead, which keeps every estimate fresh. Addresses that are
- * down are not asked at all until their holddown ends (infra.c); one that
- * merely timed out lately still may be when nothing better is left, but
- * is not explored.
+ * The one with the lowest smoothed RTT: with anycast, that is the nearest
+ * instance, and it stays so until routing changes. Such a change can make
+ * another address faster without anything timing out, so a small share
+ * of choices (ITER_EXPLORE_PERMILLE) also names a random address to probe:
+ * the caller sends it the same question on the side and keeps only the
+ * round-trip time, so exploring never makes a client wait for a slow or
+ * dead server. Addresses that are down are not asked at all until their
+ * holddown ends (infra.c); one that merely timed out lately still may be
+ * when nothing better is left, but is not explored.
  *
  * Within one qstate, an address it has not asked yet comes before one it
  * has, whatever the RTTs say: a retry should go elsewhere.
@@ -19,7 +20,7 @@
 #include "util/rand.h"
 
 int
-select_server(struct qstate *qs, bool allow_bogus, bool *all_down)
+select_server(struct qstate *qs, bool allow_bogus, bool *all_down, int *probe)
 {
 	struct delegpt *dp = qs->dp;
 	struct iter *it = qs->it;
@@ -64,5 +65,6 @@ select_server(struct qstate *qs, bool allow_bogus, bool *all_down)
 		}
 	}
 	*all_down = ncand == 0 && ndown > 0;
-	return explore >= 0 ? explore : pick;
+	*probe = explore != pick ? explore : -1;
+	return pick;
 }

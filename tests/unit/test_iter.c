@@ -24,6 +24,7 @@ struct sent {
 	uint16_t qtype;
 	bool tcp, rd;
 	void *token;
+	uint64_t due_ms;        /* when its reply (or timeout) comes */
 };
 
 static struct sent queue[MAXQ];
@@ -38,8 +39,22 @@ struct delivered {
 	size_t len;
 	uint16_t ede;
 	int count;
+	uint64_t at_ms;         /* fake clock at delivery */
 };
 static struct delivered got[4];
+
+static const char *dead_server;     /* never answers */
+static const char *dead_server2;    /* neither does this one */
+/* Extra round-trip time of the root addresses 198.41.0.4 .. 198.41.0.7
+ * (every server takes 3 ms besides). */
+static unsigned root_rtt[4];
+
+static bool
+is_dead(const char *server)
+{
+	return (dead_server != NULL && strcmp(server, dead_server) == 0) ||
+	    (dead_server2 != NULL && strcmp(server, dead_server2) == 0);
+}
 
 static int
 fake_send(void *io, const struct upstream_query *q, void *token)
@@ -55,6 +70,11 @@ fake_send(void *io, const struct upstream_query *q, void *token)
 	s->tcp = q->tcp;
 	s->rd = q->rd;
 	s->token = token;
+	s->due_ms = fake_ms + 3;
+	if (strncmp(s->server, "198.41.0.", 9) == 0)
+		s->due_ms += root_rtt[atoi(s->server + 9) - 4];
+	if (is_dead(s->server))
+		s->due_ms = fake_ms + 400;
 	if (nlog < 1024)
 		log_sent[nlog++] = *s;
 	return 0;
@@ -70,6 +90,7 @@ fake_deliver(void *io, void *client, const uint8_t *wire, size_t len, uint16_t e
 	d->len = len;
 	d->ede = ede;
 	d->count++;
+	d->at_ms = fake_ms;
 }
 
 static time_t fake_time(void *io) { (void)io; return fake_now; }
@@ -83,11 +104,6 @@ static struct iter_config *cfg;
 
 static struct msg_builder rb;
 static uint8_t rbuf[4096];
-static const char *dead_server;     /* never answers */
-static const char *dead_server2;    /* neither does this one */
-/* Extra round-trip time of the root addresses 198.41.0.4 .. 198.41.0.7
- * (every server takes 3 ms besides). */
-static unsigned root_rtt[4];
 static bool big_answer_tc;          /* 192.0.2.1 truncates big.example.com over UDP */
 
 static void
@@ -300,22 +316,26 @@ teardown(void)
 	cache_destroy(cache);
 }
 
-/* Answer queued queries until the engine stops asking. */
+/* Answer queued queries until the engine stops asking, in the order the
+ * replies would arrive: each server takes 3 ms (plus root_rtt for the
+ * root addresses); a dead one makes the query time out after 400 ms. */
 static void
 pump(void)
 {
-	int guard = 0;
+	int guard = 0, i, first;
 
 	while (nqueue > 0 && guard++ < 500) {
-		struct sent q = queue[0];
+		struct sent q;
 		size_t len;
-		memmove(queue, queue + 1, sizeof(queue[0]) * (size_t)--nqueue);
-		fake_ms += 3;
-		if (strncmp(q.server, "198.41.0.", 9) == 0)
-			fake_ms += root_rtt[atoi(q.server + 9) - 4];
-		if ((dead_server != NULL && strcmp(q.server, dead_server) == 0) ||
-		    (dead_server2 != NULL && strcmp(q.server, dead_server2) == 0)) {
-			fake_ms += 400;
+		for (first = 0, i = 1; i < nqueue; i++)
+			if (queue[i].due_ms < queue[first].due_ms)
+				first = i;
+		q = queue[first];
+		memmove(queue + first, queue + first + 1, sizeof(queue[0]) * (size_t)(nqueue - first - 1));
+		nqueue--;
+		if (q.due_ms > fake_ms)
+			fake_ms = q.due_ms;
+		if (is_dead(q.server)) {
 			iter_upstream_failed(it, q.token, UPSTREAM_TIMEOUT);
 			continue;
 		}
@@ -677,6 +697,34 @@ test_refresh(void)
 	teardown();
 }
 
+/* One of a zone's two servers dead: after the first question or two,
+ * answers come without waiting for it (probes of it go on the side). */
+static void
+test_one_dead_server_no_waiting(void)
+{
+	char name[64];
+	int i, slow = 0;
+
+	setup(false);
+	dead_server = "192.0.2.9";
+	for (i = 0; i < 200; i++) {
+		uint64_t start = fake_ms;
+		snprintf(name, sizeof(name), "n%d.example.com", i);
+		got[0].count = 0;
+		ask(name, RR_TYPE_A, 0);
+		pump();
+		CHECK_EQ_INT(got[0].count, 1);
+		if (got[0].at_ms - start >= 400)
+			slow++;
+		fake_ms += 50;        /* 20 questions a second */
+	}
+	fprintf(stderr, "  %d of 200 answers waited for the dead server; it got %d queries\n",
+	    slow, sent_to("192.0.2.9"));
+	CHECK(slow <= 1);
+	CHECK(sent_to("192.0.2.9") <= 12);
+	teardown();
+}
+
 int
 main(void)
 {
@@ -691,5 +739,6 @@ main(void)
 	RUN(test_selection_prefers_fastest);
 	RUN(test_dead_zone_held_down);
 	RUN(test_refresh);
+	RUN(test_one_dead_server_no_waiting);
 	return unit_summary();
 }
