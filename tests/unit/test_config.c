@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <utime.h>
+#include <time.h>
 
 #include "daemon/config.h"
 #include "unit.h"
@@ -143,6 +145,14 @@ test_defaults(void)
 	CHECK_EQ_INT(cfg->ntrust_anchors, 0);
 	CHECK_EQ_INT(cfg->ndomain_insecure, 0);
 	CHECK_STR(cfg->control_socket, "/run/resolverd.sock");
+	CHECK(cfg->prefetch);
+	CHECK(cfg->serve_expired);
+	CHECK_EQ_INT(cfg->serve_expired_ttl, 86400);
+	CHECK_EQ_INT(cfg->serve_expired_reply_ttl, 30);
+	CHECK_EQ_INT(cfg->serve_expired_client_timeout, 1800);
+	CHECK_EQ_INT(cfg->infra_host_ttl, 900);
+	CHECK_EQ_INT(cfg->infra_cache_numhosts, 10000);
+	CHECK(cfg->root_zone_file == NULL);
 	config_free(cfg);
 	unlink(conf_path);
 }
@@ -373,6 +383,13 @@ test_errors(void)
 	    "1: cache-size must be a size of at least 64k (such as 64m), got '64x'");
 	EXPECT_ERROR("cache-max-ttl: 2147483648\n",
 	    "1: cache-max-ttl must be 0-2147483647, got '2147483648'");
+	EXPECT_ERROR("serve-expired: maybe\n", "1: serve-expired must be yes or no, got 'maybe'");
+	EXPECT_ERROR("serve-expired-client-timeout: 60001\n",
+	    "1: serve-expired-client-timeout must be 0-60000, got '60001'");
+	EXPECT_ERROR("infra-host-ttl: 0\n", "1: infra-host-ttl must be 1-604800, got '0'");
+	EXPECT_ERROR("infra-cache-numhosts: 8\n",
+	    "1: infra-cache-numhosts must be 16-16777216, got '8'");
+	EXPECT_ERROR("prefetch: on\n", "1: prefetch must be yes or no, got 'on'");
 	EXPECT_ERROR("edns-buffer-size: 511\n",
 	    "1: edns-buffer-size must be 512-65535, got '511'");
 	EXPECT_ERROR("max-udp-size: 70000\n",
@@ -656,6 +673,13 @@ same_settings(const struct config *a, const struct config *b)
 	CHECK_EQ_INT(a->do_not_query_localhost, b->do_not_query_localhost);
 	CHECK_EQ_INT(a->edns_buffer_size, b->edns_buffer_size);
 	CHECK_EQ_INT(a->max_udp_size, b->max_udp_size);
+	CHECK_EQ_INT(a->prefetch, b->prefetch);
+	CHECK_EQ_INT(a->serve_expired, b->serve_expired);
+	CHECK_EQ_INT(a->serve_expired_ttl, b->serve_expired_ttl);
+	CHECK_EQ_INT(a->serve_expired_reply_ttl, b->serve_expired_reply_ttl);
+	CHECK_EQ_INT(a->serve_expired_client_timeout, b->serve_expired_client_timeout);
+	CHECK_EQ_INT(a->infra_host_ttl, b->infra_host_ttl);
+	CHECK_EQ_INT(a->infra_cache_numhosts, b->infra_cache_numhosts);
 	CHECK_STR(a->control_socket, b->control_socket);
 }
 
@@ -679,6 +703,7 @@ uncomment(const char *from, const char *to)
 			n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
 			if (n > 0 && s[n] == ':' && strchr(" \t\n", s[n + 1]) &&
 			    strncmp(s, "root-hints:", 11) != 0 &&
+			    strncmp(s, "root-zone-file:", 15) != 0 &&
 			    strncmp(s, "trust-anchor-file:", 18) != 0) {
 				fputs(s, out);
 				continue;
@@ -688,6 +713,52 @@ uncomment(const char *from, const char *to)
 	}
 	fclose(in);
 	fclose(out);
+}
+
+/* root-zone-file: loaded by config_build_iter; a stale copy is refused
+ * with the config line and the reason. */
+static void
+test_root_zone_file(void)
+{
+	const char *srcdir = getenv("srcdir");
+	char zone[PATH_MAX], rel[PATH_MAX + 32], text[PATH_MAX * 2 + 64], hints[PATH_MAX];
+	struct iter_config *ic;
+	struct config *cfg;
+	struct utimbuf old;
+
+	snprintf(rel, sizeof(rel), "%s/zones/named.root", srcdir ? srcdir : ABS_TOP_SRCDIR);
+	if (realpath(rel, hints) == NULL) {
+		fprintf(stderr, "skipping test_root_zone_file: no %s\n", rel);
+		return;
+	}
+	snprintf(zone, sizeof(zone), "%s/root.zone", tmpdir);
+	write_file(zone,
+	    ". 86400 IN SOA a.root.test. admin.test. 1 1800 900 604800 86400\n"
+	    ". 518400 IN NS a.root.test.\n"
+	    "test. 172800 IN NS ns.test.\n"
+	    "ns.test. 172800 IN A 192.0.2.1\n");
+	snprintf(text, sizeof(text), "root-hints: %s\n\nroot-zone-file: %s\n", hints, zone);
+	cfg = load(text);
+	CHECK(cfg != NULL);
+	if (cfg == NULL)
+		return;
+	CHECK_EQ_INT(cfg->root_zone_file_line, 3);
+	ic = config_build_iter(cfg, err, sizeof(err));
+	CHECK(ic != NULL && ic->root_zone != NULL);
+	if (ic == NULL)
+		fprintf(stderr, "%s\n", err);
+	iter_config_unref(ic);
+	/* written 8 days ago, SOA expire 7 days: stale */
+	old.actime = old.modtime = time(NULL) - 8 * 86400;
+	CHECK(utime(zone, &old) == 0);
+	ic = config_build_iter(cfg, err, sizeof(err));
+	CHECK(ic == NULL);
+	CHECK(strstr(err, ":3: root-zone-file: ") != NULL);
+	CHECK(strstr(err, "stale") != NULL);
+	if (ic != NULL)
+		iter_config_unref(ic);
+	config_free(cfg);
+	unlink(zone);
 }
 
 static void
@@ -758,6 +829,7 @@ main(void)
 	RUN(test_acl);
 	RUN(test_parse_size);
 	RUN(test_build_iter);
+	RUN(test_root_zone_file);
 	RUN(test_shipped_conf);
 	rmdir(tmpdir);
 	return unit_summary();
