@@ -42,6 +42,34 @@ out=$("$bin" -c "$tmp/bad.conf" 2>&1); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q "bad.conf:2: " && ok "start-up stops on a bad config" ||
 	no "start with a bad config" "rc=$rc" "$out"
 
+# Every key the parser knows is documented in both references: under its
+# own heading, its other spelling (Unbound's) at least mentioned.
+missing="" nkeys=0
+pairs=$(sed -n 's/^	{ "\([a-z0-9-]*\)", \(NULL\|"\([a-z0-9-]*\)"\),.*/\1:\3/p' "$top/src/daemon/config_keys.c")
+for pair in $pairs; do
+	k=${pair%%:*} alias=${pair#*:}
+	nkeys=$((nkeys + 1))
+	grep -q "^### \(.*[ ,]\)\?$k\([ ,].*\)\?$" "$top/doc/resolver.conf.md" || missing="$missing $k(md)"
+	grep -q "^\.It Ic $k\( \|$\)" "$top/doc/resolver.conf.5" || missing="$missing $k(5)"
+	if [ -n "$alias" ]; then
+		grep -q -- "$alias" "$top/doc/resolver.conf.md" || missing="$missing $alias(md)"
+		grep -q -- "$alias" "$top/doc/resolver.conf.5" || missing="$missing $alias(5)"
+	fi
+done
+[ $nkeys -gt 30 ] && [ -z "$missing" ] && ok "every config key ($nkeys) is documented in resolver.conf.md and resolver.conf.5" ||
+	no "undocumented config keys" "keys found: $nkeys; missing:${missing:- none}"
+
+# A stale root-zone-file is refused at start-up, naming file and line.
+cat > "$tmp/root.zone" <<EOZ
+. 86400 IN SOA a.root.test. admin.test. 1 1800 900 604800 86400
+. 518400 IN NS a.root.test.
+EOZ
+touch -d '10 days ago' "$tmp/root.zone"
+printf 'interface: 127.0.0.1@15353\nroot-hints: %s\nroot-zone-file: %s\n' "$top/zones/named.root" "$tmp/root.zone" > "$tmp/rz.conf"
+out=$("$bin" -t -c "$tmp/rz.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "rz.conf:3: root-zone-file: .*stale" && ok "-t refuses a stale root-zone-file with file:line" ||
+	no "stale root-zone-file" "rc=$rc" "$out"
+
 # Someone else holds the port: say so, exit non-zero.
 /usr/bin/python3 -c '
 import socket, time, sys
