@@ -188,7 +188,9 @@ cache_answer_lookup(struct cache *c, const uint8_t *qname, uint16_t qtype,
 	if (!ae)
 		goto miss;
 	if (now32 >= ae->e.expire) {
-		if ((uint64_t)now32 >= (uint64_t)ae->e.expire + stale_window) {
+		/* A remembered failure is worth nothing once it expired. */
+		if ((uint64_t)now32 >= (uint64_t)ae->e.expire + stale_window ||
+		    (answer_wire(ae)[3] & 0x0f) == RCODE_SERVFAIL) {
 			/* Past the stale window the entry is useless to this
 			 * caller. A caller that passes no window (serve-stale
 			 * off, or asking for fresh data only) leaves it for a

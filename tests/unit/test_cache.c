@@ -387,6 +387,48 @@ test_answer_stale(void)
 	cache_destroy(c);
 }
 
+/* RFC 8767 around a failed refresh: a fresh entry is never replaced by the
+ * failure; an expired one within the window is kept and marked for
+ * recheck; nothing stale is kept for failures themselves. */
+static void
+test_answer_keep_on_failure(void)
+{
+	struct cache *c = cache_create(1 << 20);
+	static struct answer a, f;
+	uint8_t out[4096];
+	struct cache_answer_info info;
+	const uint8_t *q = N("keep.example.com");
+	const uint8_t *nx = N("none.example.com");
+
+	CHECK(!cache_answer_keep_on_failure(c, q, RR_TYPE_A, RR_CLASS_IN, 0, T0, 100, 5));
+	build_answer(&a, q, RCODE_NOERROR, 2, 60);
+	CHECK_EQ_INT(store_answer(c, q, 0, &a, 60, T0), 0);
+	/* fresh: kept, not marked */
+	CHECK(cache_answer_keep_on_failure(c, q, RR_TYPE_A, RR_CLASS_IN, 0, T0 + 10, 100, 5));
+	CHECK_EQ_INT(lookup_answer(c, q, T0 + 10, out, &info), a.len);
+	CHECK(!info.recheck);
+	/* expired within the window: kept and marked for 5 s */
+	CHECK(cache_answer_keep_on_failure(c, q, RR_TYPE_A, RR_CLASS_IN, 0, T0 + 70, 100, 5));
+	CHECK_EQ_INT(cache_answer_lookup(c, q, RR_TYPE_A, RR_CLASS_IN, 0, T0 + 74, 100, 30,
+	    out, sizeof(out), &info), a.len);
+	CHECK(info.stale && info.recheck);
+	CHECK_EQ_INT(cache_answer_lookup(c, q, RR_TYPE_A, RR_CLASS_IN, 0, T0 + 75, 100, 30,
+	    out, sizeof(out), &info), a.len);
+	CHECK(info.stale && !info.recheck);
+	/* without a window (serve-expired off) an expired entry is not kept */
+	CHECK(!cache_answer_keep_on_failure(c, q, RR_TYPE_A, RR_CLASS_IN, 0, T0 + 76, 0, 5));
+	/* past the window: not kept */
+	CHECK(!cache_answer_keep_on_failure(c, q, RR_TYPE_A, RR_CLASS_IN, 0, T0 + 161, 100, 5));
+
+	/* a cached SERVFAIL is neither kept against a failure nor served stale */
+	build_answer(&f, nx, RCODE_SERVFAIL, 0, 5);
+	CHECK_EQ_INT(store_answer(c, nx, 0, &f, 5, T0), 0);
+	CHECK(!cache_answer_keep_on_failure(c, nx, RR_TYPE_A, RR_CLASS_IN, 0, T0 + 1, 100, 5));
+	CHECK_EQ_INT(cache_answer_lookup(c, nx, RR_TYPE_A, RR_CLASS_IN, 0, T0 + 6, 100, 30,
+	    out, sizeof(out), &info), 0);
+	cache_destroy(c);
+}
+
 static void
 test_answer_remove_and_key(void)
 {
@@ -780,6 +822,7 @@ main(void)
 	RUN(test_rrset_security);
 	RUN(test_answer_ttl);
 	RUN(test_answer_stale);
+	RUN(test_answer_keep_on_failure);
 	RUN(test_answer_remove_and_key);
 	RUN(test_flush);
 	RUN(test_eviction);
