@@ -17,3 +17,9 @@ EXTRA_DIST += tests/lab/run.sh tests/lab/lab.py tests/lab/blackhole.py \
 	zones/lab/unsigned.optout.signed.zone zones/lab/expired.signed.zone \
 	zones/lab/bogus.signed.zone zones/lab/nta.signed.zone \
 	zones/lab/insecure.signed.zone
+
+# The upstream lab (tests/lab/README.md, "The upstream lab"): server
+# selection, dead servers, serve-stale, prefetch and a local root copy,
+# with NSD behind relay.py's delay relays. Zones are generated at test time.
+TESTS += tests/lab/upstream.sh
+EXTRA_DIST += tests/lab/upstream.sh tests/lab/upstream.py tests/lab/relay.py

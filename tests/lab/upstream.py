@@ -1,0 +1,1060 @@
+#!/usr/bin/python3
+"""resolverd upstream lab: server selection, dead servers, serve-stale,
+prefetch and a local root copy, against NSD servers behind delay relays.
+
+Do not run this file directly: `tests/lab/run.sh --upstream` puts it in a
+private network namespace (only the loopback interface exists) first. See
+tests/lab/README.md, "The upstream lab".
+
+Options:
+  --keep      keep the temporary directory (configs, logs) afterwards
+  --shell     set everything up, then open a shell inside the namespace
+              (relay control: $RELAY_CTL, see relay.py)
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import dns.exception
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+
+import lab
+from lab import R, run, ask_server, find_resolverd, tail, Lab
+
+T = dns.rdatatype
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESOLVER_V4 = lab.RESOLVER_V4
+PORT = lab.RESOLVER_PORT
+# Hard limit for the whole run (the planned run takes about 2 minutes).
+RUN_TIMEOUT = int(os.environ.get("LAB_UPSTREAM_TIMEOUT", "240"))
+CLIENT_TIMEOUT = 5.0        # a client question unanswered after this: timeout
+
+# serve-stale settings written into the configuration (Unbound's names).
+STALE_REPLY_TTL = 30
+STALE_CLIENT_TIMEOUT_MS = 1800
+FEATURE_CONF = [
+    "serve-expired: yes",
+    "serve-expired-ttl: 86400",
+    "serve-expired-reply-ttl: %d" % STALE_REPLY_TTL,
+    "serve-expired-client-timeout: %d" % STALE_CLIENT_TIMEOUT_MS,
+    "prefetch: yes",
+]
+
+# ---------------------------------------------------------------- topology
+#
+# Back ends: three NSD processes on 127.0.53.x port 53. Nothing asks them
+# directly except the relay (and the start-up checks): the resolver knows
+# only the front addresses, which relay.py serves on lo.
+
+NSDS = [
+    lab.Server("uproot", None, ["127.0.53.1"], [], ["."]),
+    lab.Server("uptld", None, ["127.0.53.2"], [], ["up."]),
+    lab.Server("upleaf", None, ["127.0.53.3"], [],
+               ["half.up.", "stale.up.", "pf.up."]),
+]
+NSD_BY_ROLE = {s.role: s for s in NSDS}
+
+
+class FrontDef:
+    def __init__(self, name, host, addr, backend, delay_ms, zone):
+        self.name = name          # relay front name
+        self.host = host          # the server's name in the lab's DNS
+        self.addr = addr
+        self.backend = backend    # NSD role
+        self.delay_ms = delay_ms
+        self.zone = zone          # a zone it serves (for the start-up check)
+
+    @property
+    def v6(self):
+        return ":" in self.addr
+
+
+# Five root servers with delays 1, 5, 20, 80, 200 ms; b and d also have
+# an IPv6 front with the same delay.
+ROOT_FRONTS = [
+    FrontDef("a4", "a.root.up.", "198.41.0.1", "uproot", 1, "."),
+    FrontDef("b4", "b.root.up.", "198.41.0.2", "uproot", 5, "."),
+    FrontDef("b6", "b.root.up.", "2001:db8:41::2", "uproot", 5, "."),
+    FrontDef("c4", "c.root.up.", "198.41.0.3", "uproot", 20, "."),
+    FrontDef("d4", "d.root.up.", "198.41.0.4", "uproot", 80, "."),
+    FrontDef("d6", "d.root.up.", "2001:db8:41::4", "uproot", 80, "."),
+    FrontDef("e4", "e.root.up.", "198.41.0.5", "uproot", 200, "."),
+]
+OTHER_FRONTS = [
+    FrontDef("tld1", "ns1.nic.up.", "192.0.2.1", "uptld", 2, "up."),
+    FrontDef("tld2", "ns2.nic.up.", "192.0.2.2", "uptld", 2, "up."),
+    # half.up: ns2 is the faster one and is made dead in phase c.
+    FrontDef("half1", "ns1.half.up.", "203.0.113.11", "upleaf", 10, "half.up."),
+    FrontDef("half2", "ns2.half.up.", "203.0.113.12", "upleaf", 1, "half.up."),
+    # stale.up: both made dead in phase d.
+    FrontDef("stale1", "ns1.stale.up.", "203.0.113.21", "upleaf", 2, "stale.up."),
+    FrontDef("stale2", "ns2.stale.up.", "203.0.113.22", "upleaf", 2, "stale.up."),
+    # pf.up: slow (300 ms), the prefetch phase.
+    FrontDef("pf", "ns.pf.up.", "203.0.113.31", "upleaf", 300, "pf.up."),
+]
+
+WILD_A = "192.0.2.80"        # *.half.up
+PF_NAME = "www.pf.up."
+PF_TTL = 10
+STALE_TTL = 3
+STALE_NAMES = ["h%d.stale.up." % i for i in range(20)]
+
+
+def fronts(v6):
+    return [f for f in ROOT_FRONTS + OTHER_FRONTS if v6 or not f.v6]
+
+
+def root_fronts(v6):
+    return [f for f in ROOT_FRONTS if v6 or not f.v6]
+
+
+def zone_texts(v6, serial):
+    """origin -> zone file text (written at test time)."""
+    def addrs(host):
+        return [f for f in ROOT_FRONTS + OTHER_FRONTS if f.host == host and (v6 or not f.v6)]
+
+    def rr(owner, ttl, rtype, data):
+        return "%s\t%d\tIN\t%s\t%s" % (owner, ttl, rtype, data)
+
+    def glue(host, ttl):
+        return [rr(host, ttl, "AAAA" if f.v6 else "A", f.addr) for f in addrs(host)]
+
+    roots = ["%s.root.up." % c for c in "abcde"]
+    z = {}
+    # SOA expire 604800 (a week): root-zone-file accepts the file for a
+    # week after its modification time.
+    lines = [rr(".", 86400, "SOA", "a.root.up. hostmaster.nic.up. %d 1800 900 604800 86400" % serial)]
+    lines += [rr(".", 518400, "NS", h) for h in roots]
+    for h in roots:
+        lines += glue(h, 518400)
+    lines += [rr("up.", 172800, "NS", h) for h in ("ns1.nic.up.", "ns2.nic.up.")]
+    lines += glue("ns1.nic.up.", 172800) + glue("ns2.nic.up.", 172800)
+    z["."] = lines
+
+    lines = [rr("up.", 3600, "SOA", "ns1.nic.up. hostmaster.nic.up. %d 1800 900 604800 60" % serial)]
+    lines += [rr("up.", 3600, "NS", h) for h in ("ns1.nic.up.", "ns2.nic.up.")]
+    lines += glue("ns1.nic.up.", 3600) + glue("ns2.nic.up.", 3600)
+    for h in roots:
+        lines += glue(h, 3600)
+    for child, hosts in (("half.up.", ("ns1.half.up.", "ns2.half.up.")),
+                         ("stale.up.", ("ns1.stale.up.", "ns2.stale.up.")),
+                         ("pf.up.", ("ns.pf.up.",))):
+        lines += [rr(child, 3600, "NS", h) for h in hosts]
+        for h in hosts:
+            lines += glue(h, 3600)
+    z["up."] = lines
+
+    def leaf(origin, hosts, data):
+        out = [rr(origin, 3600, "SOA", "%s hostmaster.%s %d 1800 900 604800 60"
+                  % (hosts[0], origin, serial))]
+        out += [rr(origin, 3600, "NS", h) for h in hosts]
+        for h in hosts:
+            out += glue(h, 3600)
+        return out + data
+
+    z["half.up."] = leaf("half.up.", ["ns1.half.up.", "ns2.half.up."],
+                         [rr("*.half.up.", 60, "A", WILD_A),
+                          rr("www.half.up.", 60, "A", "192.0.2.81")])
+    z["stale.up."] = leaf("stale.up.", ["ns1.stale.up.", "ns2.stale.up."],
+                          [rr(n, STALE_TTL, "A", "192.0.2.%d" % (100 + i))
+                           for i, n in enumerate(STALE_NAMES)])
+    z["pf.up."] = leaf("pf.up.", ["ns.pf.up."], [rr(PF_NAME, PF_TTL, "A", "192.0.2.90")])
+    return {k: "\n".join(v) + "\n" for k, v in z.items()}
+
+
+def rand_label(n=12):
+    return "".join(random.choice(string.ascii_lowercase) for _ in range(n))
+
+
+def nx_tlds():
+    """Endless distinct nonexistent TLD names."""
+    i = 0
+    while True:
+        i += 1
+        yield "nx%d%s." % (i, rand_label(8))
+
+
+# ------------------------------------------------------------------ relay
+
+class Relay:
+    """Client of relay.py's control socket (thread-safe)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+        self.sock = None
+        self.buf = b""
+
+    def call(self, **req):
+        with self.lock:
+            if self.sock is None:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.settimeout(10)
+                self.sock.connect(self.path)
+            self.sock.sendall((json.dumps(req) + "\n").encode())
+            while b"\n" not in self.buf:
+                chunk = self.sock.recv(1 << 20)
+                if not chunk:
+                    raise RuntimeError("relay control socket closed")
+                self.buf += chunk
+            line, self.buf = self.buf.split(b"\n", 1)
+        out = json.loads(line)
+        if not out.get("ok"):
+            raise RuntimeError("relay: %s: %s" % (req, out.get("error")))
+        return out
+
+    def set(self, front, **kw):
+        self.call(cmd="set", front=front, **kw)
+
+    def stats(self):
+        return self.call(cmd="stats")["fronts"]
+
+    def names(self):
+        return self.call(cmd="names")["names"]
+
+
+def received(stats, name):
+    return stats[name]["udp"] + stats[name]["tcp"]
+
+
+def moved(a, b, names):
+    """{front: queries received between snapshots a and b}."""
+    return {n: received(b, n) - received(a, n) for n in names}
+
+
+def names_moved(a, b, front, pred):
+    """Queries received by front between name snapshots a and b whose
+    'qname./TYPE' satisfies pred."""
+    old, new = a.get(front, {}), b.get(front, {})
+    return sum(c - old.get(k, 0) for k, c in new.items() if pred(k))
+
+
+# ---------------------------------------------------------------- clients
+
+class Answer:
+    __slots__ = ("qname", "sent", "latency", "msg", "error")
+
+    def __init__(self, qname, sent, latency, msg, error):
+        self.qname = qname
+        self.sent = sent          # time.monotonic() when sent
+        self.latency = latency    # seconds, None on timeout/error
+        self.msg = msg
+        self.error = error
+
+    @property
+    def rcode(self):
+        return self.msg.rcode() if self.msg is not None else None
+
+    def a_rrset(self):
+        if self.msg is None:
+            return None
+        for rr in self.msg.answer:
+            if rr.rdtype == T.A:
+                return rr
+        return None
+
+    def ttl(self):
+        rr = self.a_rrset()
+        return rr.ttl if rr is not None else None
+
+    def ede_codes(self):
+        if self.msg is None:
+            return []
+        return [o.code for o in self.msg.options
+                if o.otype == dns.edns.OptionType.EDE]
+
+    def stale(self):
+        """NOERROR, TTL serve-expired-reply-ttl and EDE 3 (Stale Answer)."""
+        return (self.rcode == dns.rcode.NOERROR and self.ttl() == STALE_REPLY_TTL
+                and 3 in self.ede_codes())
+
+    def describe(self):
+        if self.msg is None:
+            return "%s: no answer (%s)" % (self.qname, type(self.error).__name__)
+        return "%s: %s ttl %s ede %s %.0f ms" % (
+            self.qname, dns.rcode.to_text(self.rcode), self.ttl(),
+            self.ede_codes(), self.latency * 1000)
+
+
+def query(qname, qtype=T.A, timeout=CLIENT_TIMEOUT):
+    q = dns.message.make_query(qname, qtype, use_edns=0, payload=1232)
+    t0 = time.monotonic()
+    try:
+        m = dns.query.udp(q, RESOLVER_V4, timeout=timeout, port=PORT)
+        return Answer(qname, t0, time.monotonic() - t0, m, None)
+    except (dns.exception.DNSException, OSError, EOFError) as ex:
+        return Answer(qname, t0, None, None, ex)
+
+
+POOL = concurrent.futures.ThreadPoolExecutor(max_workers=64)
+
+
+def steady(qnames, rate, duration=None, count=None, tick=None, stop=None):
+    """Send qnames at a fixed rate (each from its own thread, so that a
+    slow answer does not delay the next question) for duration seconds or
+    count questions; tick(now) is called between sends; stop() True ends
+    early. Returns the Answers in sending order."""
+    futs = []
+    start = time.monotonic()
+    it = iter(qnames)
+    i = 0
+    while True:
+        when = start + i / rate
+        if duration is not None and when - start >= duration:
+            break
+        if count is not None and i >= count:
+            break
+        if stop is not None and stop():
+            break
+        while True:
+            now = time.monotonic()
+            if tick is not None:
+                tick(now)
+            if now >= when:
+                break
+            time.sleep(min(when - now, 0.05))
+        try:
+            qn = next(it)
+        except StopIteration:
+            break
+        futs.append(POOL.submit(query, qn))
+        i += 1
+    return [f.result() for f in futs]
+
+
+def pct(values, p):
+    if not values:
+        return float("nan")
+    v = sorted(values)
+    k = min(len(v) - 1, max(0, int(round(p / 100.0 * (len(v) - 1)))))
+    return v[k]
+
+
+def lat_summary(answers):
+    lat = [a.latency * 1000 for a in answers if a.latency is not None]
+    if not lat:
+        return "no answers"
+    return "latency ms p50 %.1f p90 %.1f p99 %.1f max %.1f (%d answers)" % (
+        pct(lat, 50), pct(lat, 90), pct(lat, 99), max(lat), len(lat))
+
+
+# -------------------------------------------------------------------- lab
+
+class UpLab(Lab):
+    def __init__(self, tmp):
+        Lab.__init__(self, tmp)
+        self.conf_extra = []
+        self.conf_no = 0          # resolverd-N.conf
+        self.run_no = 0           # resolverd runs (resolver-N.out)
+        self.relay = None
+        self.relay_proc = None
+        self.zonedir = os.path.join(tmp, "zones")
+
+    def setup_addresses(self):
+        run(["ip", "link", "set", "lo", "up"])
+        for f in fronts(False):
+            run(["ip", "addr", "add", f.addr + "/32", "dev", "lo"])
+        if os.environ.get("LAB_IPV6", "yes") == "no":
+            self.v6 = False
+            R.info("IPv6 switched off (LAB_IPV6=no): IPv6 root fronts left out")
+            return
+        for f in fronts(True):
+            if not f.v6:
+                continue
+            r = run(["ip", "-6", "addr", "add", f.addr + "/128", "dev", "lo",
+                     "nodad"], check=False)
+            if r.returncode != 0:
+                self.v6 = False
+                R.info("IPv6 unavailable in the namespace (%s): IPv6 root fronts "
+                       "left out" % r.stdout.strip())
+                return
+
+    def write_zones(self):
+        os.makedirs(self.zonedir, exist_ok=True)
+        for origin, text in zone_texts(self.v6, int(time.time())).items():
+            with open(self.zonefile(origin), "w") as fh:
+                fh.write(text)
+        # lab.zonefile() (used by Lab.nsd_conf) reads this directory.
+        lab.ZONEDIR = self.zonedir
+
+    def zonefile(self, origin):
+        base = "root" if origin == "." else origin.rstrip(".")
+        return os.path.join(self.zonedir, base + ".zone")
+
+    def start_nsds(self):
+        for s in NSDS:
+            self.nsd_conf(s)
+            # No response rate limiting (NSD's default: 200 answers a
+            # second per client netblock): every query here comes from the
+            # relay, at up to a few hundred a second.
+            with open(s.conf) as fh:
+                text = fh.read()
+            with open(s.conf, "w") as fh:
+                fh.write(text.replace("server:\n", "server:\n  rrl-ratelimit: 0\n", 1))
+            if run(["nsd-checkconf", s.conf], check=False).returncode != 0:
+                with open(s.conf, "w") as fh:
+                    fh.write(text)      # an NSD built without RRL
+            out = open(os.path.join(s.dir, "nsd.out"), "w")
+            s.proc = subprocess.Popen(["nsd", "-d", "-c", s.conf],
+                                      stdout=out, stderr=subprocess.STDOUT)
+            self.procs.append(("nsd-" + s.role, s.proc))
+        deadline = time.time() + 15
+        for s in NSDS:
+            while True:
+                if s.proc.poll() is not None:
+                    raise RuntimeError("nsd %s exited: %s" % (
+                        s.role, "\n".join(tail(os.path.join(s.dir, "nsd.log")))))
+                try:
+                    ask_server(s.v4[0], s.zones[0], T.SOA, timeout=0.2)
+                    break
+                except (dns.exception.Timeout, OSError):
+                    if time.time() > deadline:
+                        raise RuntimeError("nsd %s does not answer" % s.role)
+                    time.sleep(0.05)
+
+    def nsd_queries(self, role):
+        s = NSD_BY_ROLE[role]
+        r = run(["nsd-control", "-c", s.conf, "stats_noreset"])
+        kv = dict(l.split("=", 1) for l in r.stdout.splitlines() if "=" in l)
+        return int(float(kv.get("num.queries", 0)))
+
+    def start_relay(self):
+        conf = {"control": os.path.join(self.tmp, "relay.ctl"),
+                "fronts": [{"name": f.name, "listen": f.addr, "port": 53,
+                            "backend": NSD_BY_ROLE[f.backend].v4[0],
+                            "backend_port": 53, "delay_ms": f.delay_ms}
+                           for f in fronts(self.v6)]}
+        path = os.path.join(self.tmp, "relay.json")
+        with open(path, "w") as fh:
+            json.dump(conf, fh, indent=1)
+        self.relay_log = os.path.join(self.tmp, "relay.out")
+        err = open(self.relay_log, "w")
+        p = subprocess.Popen([sys.executable, os.path.join(HERE, "relay.py"), path],
+                             stdout=subprocess.PIPE, stderr=err,
+                             universal_newlines=True)
+        self.procs.append(("relay", p))
+        self.relay_proc = p
+        line = p.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError("relay.py did not start: %s %s" % (
+                line, "\n".join(tail(self.relay_log))))
+        self.relay = Relay(conf["control"])
+
+    def root_hints(self):
+        path = os.path.join(self.tmp, "root.hints")
+        with open(path, "w") as fh:
+            fh.write("; upstream lab root hints (generated)\n")
+            for c in "abcde":
+                fh.write(".\t3600000\tIN\tNS\t%s.root.up.\n" % c)
+            for f in root_fronts(self.v6):
+                fh.write("%s\t3600000\tIN\t%s\t%s\n" % (
+                    f.host, "AAAA" if f.v6 else "A", f.addr))
+        return path
+
+    def resolverd_conf(self):
+        path = Lab.resolverd_conf(self)
+        with open(path) as fh:
+            lines = fh.read().splitlines()
+        have = {l.strip().split(" ", 1)[0] for l in lines}
+        # The environment's RESOLVERD_CONF_EXTRA (applied by lab.py) wins.
+        lines += ["  " + l for l in self.conf_extra if l.split(" ", 1)[0] not in have]
+        self.conf_no += 1
+        out = os.path.join(self.tmp, "resolverd-%d.conf" % self.conf_no)
+        with open(out, "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+        return out
+
+    def check_conf(self, extra):
+        """resolverd -t on a configuration with these extra lines."""
+        save, self.conf_extra = self.conf_extra, extra
+        conf = self.resolverd_conf()
+        self.conf_extra = save
+        return run([find_resolverd(), "-t", "-c", conf], check=False)
+
+    def start_resolver(self, kind):
+        self.run_no += 1
+        return Lab.start_resolver(self, kind)
+
+    def stop_resolver(self):
+        """Stop the running resolverd, check it exited cleanly and its
+        output has no sanitizer report, keep its output as resolver-N.out."""
+        p = getattr(self, "resolver", None)
+        if p is None:
+            return
+        p.terminate()
+        killed = False
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            killed = True
+            p.kill()
+            p.wait()
+        R.ok(p.returncode == 0 and not killed,
+             "resolverd (run %d) exits with status 0 on SIGTERM" % self.run_no,
+             ["exit status %s%s" % (p.returncode, " (killed after 10 s)" if killed else "")])
+        with open(self.resolver_out, errors="replace") as fh:
+            out = fh.read().splitlines()
+        hits = [i for i, l in enumerate(out) if any(m in l for m in lab.SANITIZER_MARKS)]
+        R.ok(not hits, "no sanitizer reports in resolverd's output (run %d)" % self.run_no,
+             out[hits[0]:hits[0] + 30] if hits else None)
+        kept = os.path.join(self.tmp, "resolver-%d.out" % self.run_no)
+        os.rename(self.resolver_out, kept)
+        self.resolver = None
+        self.procs = [(n, q) for n, q in self.procs if q is not p]
+
+    def restart_resolver(self, extra):
+        self.stop_resolver()
+        self.conf_extra = extra
+        ok = self.start_resolver("resolverd")
+        R.ok(ok, "resolverd (run %d) starts and listens on port %d" % (self.run_no, PORT),
+             None if ok else self.resolver_log())
+        return ok
+
+
+# --------------------------------------------------------------- start-up
+
+def check_relay(L):
+    """Each front forwards to its NSD with the configured delay; dead and
+    lossy fronts answer nothing and count what they swallowed."""
+    rl = L.relay
+
+    def measure(group):
+        out = []
+        for f in group:
+            lat = []
+            for _ in range(3):
+                t0 = time.monotonic()
+                try:
+                    r = ask_server(f.addr, f.zone, T.SOA, timeout=2.0)
+                    ok = r.rcode() == dns.rcode.NOERROR and r.answer
+                except (dns.exception.DNSException, OSError):
+                    ok = False
+                lat.append((time.monotonic() - t0) * 1000 if ok else None)
+            out.append((f, lat))
+        return out
+
+    # One after the other (concurrent clients here would measure their own
+    # contention), except that the slow fronts go alongside.
+    allf = fronts(L.v6)
+    groups = [[f for f in allf if f.delay_ms < 50]] + [[f] for f in allf if f.delay_ms >= 50]
+    bad = []
+    lines = []
+    for res in POOL.map(measure, groups):
+        for f, lat in res:
+            got = [x for x in lat if x is not None]
+            med = statistics.median(got) if got else None
+            lines.append("%-6s %-15s delay %3d ms: measured median %s ms" % (
+                f.name, f.addr, f.delay_ms, "%.1f" % med if med is not None else "-"))
+            # Never early; at most 10 ms late.
+            if len(got) < 3 or med < f.delay_ms - 0.5 or med > f.delay_ms + 10:
+                bad.append(lines[-1] + " (%s)" % ", ".join(
+                    "%.1f" % x if x is not None else "timeout" for x in lat))
+    R.info("relay fronts (direct SOA queries, 3 each):\n" + "\n".join(lines))
+    R.ok(not bad, "relay: every front answers with its delay (median within "
+         "[delay - 0.5, delay + 10] ms over 3 queries)", bad)
+    # TCP through a front.
+    try:
+        r = ask_server("198.41.0.3", ".", T.NS, tcp=True, timeout=2.0)
+        R.ok(r.rcode() == dns.rcode.NOERROR and r.answer,
+             "relay: TCP through a front (c4, . NS)")
+    except (dns.exception.DNSException, OSError, EOFError) as ex:
+        R.ok(False, "relay: TCP through a front (c4, . NS)", [str(ex)])
+    # Dead and lossy fronts swallow queries (UDP and TCP) and count them.
+    s0 = rl.stats()
+    rl.set("tld2", dead=True)
+    silent = 0
+    for tcp in (False, True):
+        try:
+            ask_server("192.0.2.2", "up.", T.SOA, tcp=tcp, timeout=0.3)
+        except dns.exception.Timeout:
+            silent += 1
+        except (OSError, EOFError):
+            pass
+    rl.set("tld2", dead=False, loss=1.0)
+    try:
+        ask_server("192.0.2.2", "up.", T.SOA, timeout=0.3)
+    except dns.exception.Timeout:
+        silent += 1
+    rl.set("tld2", loss=0.0)
+    s1 = rl.stats()
+    d = {k: s1["tld2"][k] - s0["tld2"][k] for k in ("udp", "tcp", "dropped", "answered")}
+    R.ok(silent == 3 and d == {"udp": 2, "tcp": 1, "dropped": 3, "answered": 0},
+         "relay: a dead front answers neither UDP nor TCP, loss 1.0 drops, both "
+         "counted (%d silent, counters %s)" % (silent, d))
+    try:
+        r = ask_server("192.0.2.2", "up.", T.SOA, timeout=1.0)
+        R.ok(r.rcode() == dns.rcode.NOERROR, "relay: the front answers again once alive")
+    except dns.exception.Timeout:
+        R.ok(False, "relay: the front answers again once alive")
+
+
+# ------------------------------------------------------------------ phases
+
+def root_names(v6):
+    return [f.name for f in root_fronts(v6)]
+
+
+def phase_a(L):
+    """Root choice: after a warm-up, the two fastest root servers (a: 1 ms,
+    b: 5 ms, all their fronts) get >= 90% of root queries."""
+    rl = L.relay
+    names = root_names(L.v6)
+    gen = nx_tlds()
+    s0 = rl.stats()
+    warm = steady(gen, 100, count=200)
+    s1 = rl.stats()
+    main = steady(gen, 100, count=300)
+    s2 = rl.stats()
+    d = moved(s1, s2, names)
+    total = sum(d.values())
+    fast = sum(v for k, v in d.items() if k[0] in "ab")
+    share = fast / total if total else 0.0
+    R.info("phase a: warm-up 200 questions: root queries %s" % moved(s0, s1, names))
+    R.info("phase a: 300 questions: root queries per front %s (total %d), "
+           "share on a+b %.1f%%" % (d, total, 100 * share))
+    R.info("phase a: " + lat_summary(warm + main))
+    bad = [x.describe() for x in warm + main if x.rcode != dns.rcode.NXDOMAIN]
+    R.ok(not bad, "phase a: all 500 nonexistent-TLD questions answered NXDOMAIN",
+         bad[:5] + (["... %d in all" % len(bad)] if len(bad) > 5 else []))
+    R.ok(total >= 250 and share >= 0.90,
+         "phase a: >= 90%% of root queries go to the two fastest root servers "
+         "(a 1 ms, b 5 ms): %.1f%% of %d (at least 250 root queries expected "
+         "for 300 new TLDs)" % (100 * share, total))
+    return moved(s0, s2, names)
+
+
+def phase_b(L):
+    """Shift: the fastest root becomes slow (200 ms); within 10 s most root
+    traffic (> 50% over a 1 s window) goes elsewhere."""
+    rl = L.relay
+    names = root_names(L.v6)
+    # Before: one second at the same rate with a4 still fast.
+    p0 = rl.stats()
+    steady(nx_tlds(), 50, count=50)
+    p1 = rl.stats()
+    pre = moved(p0, p1, names)
+    pre_share = pre["a4"] / float(sum(pre.values()) or 1)
+    R.info("phase b: before the shift (1 s at 50/s): root queries %s, a4 %.0f%%"
+           % (pre, 100 * pre_share))
+    rl.set("a4", delay_ms=200)
+    t0 = time.monotonic()
+    snaps = [rl.stats()]
+    windows = []
+    found = [None]
+
+    def tick(now):
+        k = len(snaps)
+        if now < t0 + k:
+            return
+        snaps.append(rl.stats())
+        d = moved(snaps[-2], snaps[-1], names)
+        total = sum(d.values())
+        other = total - d["a4"]
+        windows.append((k, d["a4"], total))
+        if found[0] is None and total > 0 and other > total / 2:
+            found[0] = k
+
+    def stop():
+        n = len(snaps) - 1
+        return n >= 12 or (found[0] is not None and n >= found[0] + 2)
+
+    answers = steady(nx_tlds(), 50, duration=14, tick=tick, stop=stop)
+    rl.set("a4", delay_ms=1)
+    R.info("phase b: a4 delay 1 -> 200 ms; per 1 s window: a4 queries / all root "
+           "queries: " + ", ".join("%ds %d/%d" % w for w in windows))
+    R.info("phase b: %d questions at 50/s, %d timeouts, %s" % (
+        len(answers), sum(1 for a in answers if a.msg is None), lat_summary(answers)))
+    R.info("phase b: root queries per front over the phase %s" % moved(snaps[0], snaps[-1], names))
+    if found[0] is not None:
+        R.info("phase b: most root traffic off a4 after %d s" % found[0])
+    R.ok(pre_share > 0.5 and found[0] is not None and found[0] <= 10,
+         "phase b: a4 (1 ms) has > 50%% of root queries before it turns slow "
+         "(%.0f%%), and within 10 s after it does > 50%% of root queries in a 1 s "
+         "window go to other servers (%s)" % (
+             100 * pre_share, "after %d s" % found[0] if found[0] is not None
+             else "not within %d s" % len(windows)))
+    return moved(p0, snaps[-1], names)
+
+
+def phase_c(L):
+    """One dead server of two: at most 3 slow (> 500 ms) or unanswered of
+    100 questions, all NOERROR; the dead server gets at most 10 queries."""
+    rl = L.relay
+    # Warm-up with both alive: the resolver learns both servers; ns2 (1 ms)
+    # is the faster, so the one it should come to prefer is made dead.
+    s0 = rl.stats()
+    warm = steady(("w%d-%s.half.up." % (i, rand_label(6)) for i in range(100)),
+                  50, count=100)
+    s1 = rl.stats()
+    w2 = received(s1, "half2") - received(s0, "half2")
+    R.info("phase c: warm-up, 100 questions at 50/s (both alive): half1 %d, half2 %d "
+           "queries; %s" % (received(s1, "half1") - received(s0, "half1"), w2,
+                            lat_summary(warm)))
+    R.ok(w2 > 0, "phase c: during the warm-up the resolver asks ns2.half.up, the faster "
+         "server, the one to be made dead (%d queries; none: the dead-server check "
+         "below proves nothing)" % w2)
+    rl.set("half2", dead=True)
+    qnames = ["c%d-%s.half.up." % (i, rand_label(6)) for i in range(100)]
+    ans = steady(qnames, 20, count=100)
+    s2 = rl.stats()
+    slow = [a for a in ans if a.latency is None or a.latency > 0.5]
+    wrong = [a for a in ans if a.msg is not None and not (
+        a.rcode == dns.rcode.NOERROR and a.a_rrset() is not None and
+        [r.address for r in a.a_rrset()] == [WILD_A])]
+    dead_q = received(s2, "half2") - received(s1, "half2")
+    good_q = received(s2, "half1") - received(s1, "half1")
+    R.info("phase c: 100 questions at 20/s with ns2.half.up dead: %d slower than "
+           "500 ms, %d timeouts; dead front got %d queries, live front %d; %s" % (
+               len(slow), sum(1 for a in ans if a.msg is None), dead_q, good_q,
+               lat_summary(ans)))
+    R.ok(len(slow) <= 3, "phase c: at most 3 of 100 answers slower than 500 ms or "
+         "unanswered (%d)" % len(slow), [a.describe() for a in slow[:10]])
+    R.ok(not wrong and all(a.msg is not None for a in ans),
+         "phase c: all 100 answered NOERROR with the wildcard A (%d wrong, %d unanswered)"
+         % (len(wrong), sum(1 for a in ans if a.msg is None)),
+         [a.describe() for a in wrong[:5]])
+    R.ok(dead_q <= 10, "phase c: the dead server is held down: at most 10 queries "
+         "reach it during the 100 questions (%d)" % dead_q)
+    rl.set("half2", dead=False)
+
+
+def phase_d(L):
+    """All servers of stale.up dead: stale answers (TTL 30, EDE 3) at
+    10/s for 30 s with few upstream queries; fresh again after revival."""
+    rl = L.relay
+    first = [query(n) for n in STALE_NAMES]
+    bad = [a.describe() for a in first if not (
+        a.rcode == dns.rcode.NOERROR and a.ttl() is not None and 1 <= a.ttl() <= STALE_TTL)]
+    R.ok(not bad, "phase d: the 20 stale.up names resolve while the servers work "
+         "(NOERROR, TTL <= %d)" % STALE_TTL, bad[:5])
+    rl.set(["stale1", "stale2"], dead=True)
+    time.sleep(STALE_TTL + 1.5)          # every cached answer has expired
+    cyc = (STALE_NAMES[i % len(STALE_NAMES)] for i in range(10 ** 6))
+    s0, n0 = rl.stats(), rl.names()
+    ans = steady(cyc, 10, duration=30)
+    s1, n1 = rl.stats(), rl.names()
+    dead_q = sum(moved(s0, s1, ["stale1", "stale2"]).values())
+    parent_q = sum(names_moved(n0, n1, f, lambda k: k.split("/")[0].endswith("stale.up."))
+                   for f in ("tld1", "tld2"))
+    stale = [a for a in ans if a.stale()]
+    nonstale = [a for a in ans if not a.stale()]
+    late = [a for a in ans if a.latency is None or
+            a.latency > STALE_CLIENT_TIMEOUT_MS / 1000.0 + 0.7]
+    ratio = (dead_q + parent_q) / float(len(ans)) if ans else 1.0
+    R.info("phase d: %d questions in 30 s with every stale.up server dead: %d stale "
+           "(TTL %d + EDE 3), %d not, %d timeouts; %s" % (
+               len(ans), len(stale), STALE_REPLY_TTL, len(nonstale),
+               sum(1 for a in ans if a.msg is None), lat_summary(ans)))
+    R.info("phase d: stale answers: %s" % lat_summary(stale))
+    R.info("phase d: upstream queries: dead fronts %d, parent (up.) about stale.up %d; "
+           "%.3f per client question" % (dead_q, parent_q, ratio))
+    R.ok(ans and not nonstale, "phase d: every answer while all servers are dead is "
+         "stale: NOERROR, TTL %d, EDE 3 (%d of %d not)" % (
+             STALE_REPLY_TTL, len(nonstale), len(ans)),
+         [a.describe() for a in nonstale[:8]])
+    R.ok(not late, "phase d: no answer later than serve-expired-client-timeout "
+         "1.8 s + 0.7 s (%d later or unanswered)" % len(late),
+         [a.describe() for a in late[:8]])
+    R.ok(ratio < 0.2, "phase d: upstream queries to the dead servers and the parent "
+         "per client question < 0.2 (%d + %d for %d questions: %.3f)" % (
+             dead_q, parent_q, len(ans), ratio))
+    # Revival: fresh answers within 40 s, then 5 s with no stale answer.
+    rl.set(["stale1", "stale2"], dead=False)
+    t_alive = time.monotonic()
+    state = {"since": None}
+    rec, pending = [], []
+
+    def fresh(a):
+        return (a.rcode == dns.rcode.NOERROR and a.ttl() is not None and
+                1 <= a.ttl() <= STALE_TTL and 3 not in a.ede_codes())
+
+    def settle(wait=False):
+        while pending and (wait or pending[0].done()):
+            a = pending.pop(0).result()
+            rec.append(a)
+            if not fresh(a):
+                state["since"] = None
+            elif state["since"] is None:
+                state["since"] = a.sent
+
+    def confirmed():
+        s = state["since"]
+        return s is not None and rec[-1].sent - s >= 5.0
+
+    i = 0
+    while time.monotonic() - t_alive < 45 and not confirmed():
+        when = t_alive + i / 10.0
+        while time.monotonic() < when:
+            settle()
+            time.sleep(0.01)
+        pending.append(POOL.submit(query, STALE_NAMES[i % len(STALE_NAMES)]))
+        i += 1
+        settle()
+    settle(wait=True)
+    rec_stale = sum(1 for a in rec if a.stale())
+    other = [a for a in rec if not a.stale() and not fresh(a)]
+    s = state["since"]
+    ok = confirmed()
+    back = (s - t_alive) if s is not None else None
+    R.info("phase d: after revival: %d questions, %d stale, %d neither stale nor fresh; "
+           "fresh from %s s on" % (len(rec), rec_stale, len(other),
+                                  "%.1f" % back if back is not None else "-"))
+    R.ok(ok and back <= 40.0,
+         "phase d: after the servers come back, answers are fresh (TTL <= %d, no EDE 3) "
+         "within 40 s and stay fresh for 5 s (%s)" % (
+             STALE_TTL, "from %.1f s on" % back if ok else "not within 45 s"),
+         [a.describe() for a in (other or [a for a in rec if not fresh(a)])[-5:]])
+
+
+def phase_e_measure(L, result):
+    """Prefetch: www.pf.up (TTL 10, server 300 ms away) asked once a
+    second for 25 s."""
+    rl = L.relay
+    n0 = rl.names()
+    ans = []
+    # Ask at the middle of wall-clock seconds: resolverd counts TTLs in
+    # whole seconds of time(), so each second of the TTL gets exactly one
+    # question (one near a second's edge could skip the last second, the
+    # one that triggers the prefetch, or land two in it).
+    frac = time.time() % 1.0
+    start = time.monotonic() + (0.5 - frac) % 1.0
+    for i in range(25):
+        when = start + i
+        while time.monotonic() < when:
+            time.sleep(min(0.05, when - time.monotonic()))
+        ans.append(query(PF_NAME))
+    time.sleep(0.5)
+    n1 = rl.names()
+    result["answers"] = ans
+    result["upstream"] = names_moved(n0, n1, "pf", lambda k: k == PF_NAME + "/A")
+    result["all_pf"] = names_moved(n0, n1, "pf", lambda k: True)
+
+
+def phase_e_report(result):
+    ans = result.get("answers")
+    if not ans:
+        R.ok(False, "phase e: ran", [result.get("error", "no result")])
+        return
+    lat = ["%.0f" % (a.latency * 1000) if a.latency is not None else "timeout" for a in ans]
+    ttls = [a.ttl() for a in ans]
+    R.info("phase e: %s asked once a second for 25 s, server 300 ms away: latencies "
+           "ms %s" % (PF_NAME, " ".join(lat)))
+    R.info("phase e: TTLs %s" % " ".join(str(t) for t in ttls))
+    R.info("phase e: queries for %s A at its server: %d (%d refreshes after the first "
+           "fetch); all queries at that server %d" % (
+               PF_NAME, result["upstream"], result["upstream"] - 1, result["all_pf"]))
+    slow = [a for a in ans[1:] if a.latency is None or a.latency >= 0.150]
+    R.ok(ans[0].msg is not None and not slow,
+         "phase e: every answer after the first takes < 150 ms (%d not)" % len(slow),
+         [a.describe() for a in slow[:8]])
+    badttl = [a for a in ans if a.msg is None or a.rcode != dns.rcode.NOERROR or
+              a.ttl() is None or not 1 <= a.ttl() <= PF_TTL or 3 in a.ede_codes()]
+    R.ok(not badttl, "phase e: every answer NOERROR with TTL 1..%d, never 0, never "
+         "stale (%d not)" % (PF_TTL, len(badttl)), [a.describe() for a in badttl[:8]])
+    R.ok(result["upstream"] - 1 >= 2, "phase e: the server saw >= 2 refresh queries "
+         "for %s A (%d)" % (PF_NAME, result["upstream"] - 1))
+
+
+def phase_f(L, can_local_root):
+    """Local root (RFC 8806): with root-zone-file no query reaches a root
+    server; answers stay right. resolverd -t rejects a stale file."""
+    rl = L.relay
+    rootfile = L.zonefile(".")
+    os.utime(rootfile, None)              # mtime now
+    names = root_names(L.v6)
+    # A copy whose mtime + SOA expire (a week) is in the past.
+    stalefile = os.path.join(L.tmp, "root-stale.zone")
+    shutil.copy(rootfile, stalefile)
+    old = time.time() - 604800 - 86400
+    os.utime(stalefile, (old, old))
+    r = L.check_conf(L.conf_extra + ["root-zone-file: %s" % stalefile])
+    R.ok(r.returncode != 0 and stalefile in r.stdout,
+         "phase f: resolverd -t rejects a root-zone-file older than its SOA expire, "
+         "naming the file (exit %d)" % r.returncode, r.stdout.splitlines()[:5])
+
+    if not can_local_root:
+        R.ok(False, "phase f: local root: not run (resolverd -t rejects root-zone-file)")
+        return
+    L.stop_resolver()
+    # From here on no query may reach a root server: the new resolverd
+    # starts with an empty cache and the root zone from the file.
+    s0 = rl.stats()
+    nsd0 = L.nsd_queries("uproot")
+    if not L.restart_resolver(L.conf_extra + ["root-zone-file: %s" % rootfile]):
+        return
+    qnames = []
+    for i in range(1000):
+        if i % 2:
+            qnames.append(("f%d-%s.half.up." % (i, rand_label(6)), True))
+        else:
+            qnames.append(("f%d%s." % (i, rand_label(8)), False))
+    random.shuffle(qnames)
+    kind = dict(qnames)
+    ans = steady((q for q, _ in qnames), 200, count=len(qnames))
+    # An existing name of each lab zone, too.
+    extra = [query(n) for n in ("www.half.up.", PF_NAME, STALE_NAMES[0])]
+    s1 = rl.stats()
+    nsd1 = L.nsd_queries("uproot")
+    d = moved(s0, s1, names)
+    wrong = []
+    for a in ans:
+        if kind[a.qname]:
+            good = (a.rcode == dns.rcode.NOERROR and a.a_rrset() is not None and
+                    [x.address for x in a.a_rrset()] == [WILD_A])
+        else:
+            good = a.rcode == dns.rcode.NXDOMAIN
+        if not good:
+            wrong.append(a)
+    wrong += [a for a in extra if a.rcode != dns.rcode.NOERROR or a.a_rrset() is None]
+    R.info("phase f: 1000 questions (500 under half.up, 500 nonexistent TLDs) and 3 "
+           "lab names with root-zone-file: root fronts got %s, root NSD %d; %d wrong, "
+           "%d unanswered; %s" % (d, nsd1 - nsd0, len(wrong),
+                                  sum(1 for a in ans if a.msg is None), lat_summary(ans)))
+    R.ok(sum(d.values()) == 0 and nsd1 == nsd0,
+         "phase f: with root-zone-file no query reaches a root server (fronts %d, "
+         "root NSD %d, from resolverd's start on)" % (sum(d.values()), nsd1 - nsd0))
+    R.ok(not wrong, "phase f: answers stay right: NOERROR with the A for names under "
+         "half.up, NXDOMAIN for nonexistent TLDs (%d wrong)" % len(wrong),
+         [a.describe() for a in wrong[:8]])
+
+
+# ------------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--shell", action="store_true")
+    args = ap.parse_args()
+    args.direct = False
+
+    if os.environ.get("RESOLVERD_LAB_NETNS") != "1":
+        sys.stderr.write("upstream lab: run tests/lab/run.sh --upstream, not upstream.py\n")
+        return 99
+
+    class Stop(Exception):
+        pass
+
+    def on_signal(sig, _frm):
+        raise Stop("signal %d" % sig)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGALRM):
+        signal.signal(sig, on_signal)
+    signal.alarm(RUN_TIMEOUT)
+
+    started = time.time()
+    find_resolverd()
+    Lab.check_namespace()
+    tmp = tempfile.mkdtemp(prefix="resolverd-upstream.")
+    L = UpLab(tmp)
+    try:
+        L.setup_addresses()
+        L.write_zones()
+        L.start_nsds()
+        L.start_relay()
+        R.info("upstream lab up in %s (IPv6 %s) after %.1f s" % (
+            tmp, "yes" if L.v6 else "no", time.time() - started))
+        check_relay(L)
+
+        r = L.check_conf(FEATURE_CONF)
+        if R.ok(r.returncode == 0, "resolverd -t accepts %s" % "; ".join(FEATURE_CONF),
+                r.stdout.splitlines()[:5]):
+            feature = list(FEATURE_CONF)
+        else:
+            feature = []
+            R.info("running on without those lines (their defaults apply)")
+        r = L.check_conf(feature + ["root-zone-file: %s" % L.zonefile(".")])
+        can_local_root = R.ok(r.returncode == 0,
+                              "phase f: resolverd -t accepts root-zone-file: (written "
+                              "now, SOA expire a week)", r.stdout.splitlines()[:5])
+
+        L.conf_extra = feature
+        if not R.ok(L.start_resolver("resolverd"), "resolverd starts and listens "
+                    "on port %d" % PORT, L.resolver_log()):
+            raise RuntimeError("resolverd did not start")
+        if args.shell:
+            R.info("upstream lab shell: dig @%s -p %d ...; relay control: "
+                   "%s %s ctl $RELAY_CTL '{\"cmd\": \"stats\"}'; exit to tear down"
+                   % (RESOLVER_V4, PORT, sys.executable, os.path.join(HERE, "relay.py")))
+            env = dict(os.environ, PS1="[upstream] \\w# ", LAB_TMP=tmp,
+                       RELAY_CTL=os.path.join(tmp, "relay.ctl"))
+            signal.alarm(0)
+            subprocess.call(["bash", "--norc", "-i"], env=env)
+        else:
+            t = time.time()
+            da = phase_a(L)
+            R.info("phase a took %.1f s" % (time.time() - t))
+            t = time.time()
+            db = phase_b(L)
+            R.info("phase b took %.1f s" % (time.time() - t))
+            if L.v6:
+                v6q = sum(da[f.name] + db[f.name] for f in ROOT_FRONTS if f.v6)
+                v4q = sum(da[f.name] + db[f.name] for f in ROOT_FRONTS if not f.v6)
+                R.ok(v6q > 0 and v4q > 0, "phases a+b: root server choice covers both "
+                     "families (IPv4 fronts %d, IPv6 fronts b6+d6 %d queries)" % (v4q, v6q))
+            else:
+                R.skip("root server choice covers both families", "no IPv6")
+            t = time.time()
+            phase_c(L)
+            R.info("phase c took %.1f s" % (time.time() - t))
+            # d and e use different zones: e runs alongside d.
+            t = time.time()
+            eres = {}
+
+            def run_e():
+                try:
+                    phase_e_measure(L, eres)
+                except Exception as ex:     # noqa: BLE001 reported below
+                    eres["error"] = repr(ex)
+            th = threading.Thread(target=run_e, daemon=True)
+            th.start()
+            phase_d(L)
+            th.join()
+            phase_e_report(eres)
+            R.info("phases d and e took %.1f s" % (time.time() - t))
+            t = time.time()
+            phase_f(L, can_local_root)
+            R.info("phase f took %.1f s" % (time.time() - t))
+            st = L.relay.stats()
+            R.info("relay counters at the end: " + ", ".join(
+                "%s udp %d tcp %d answered %d dropped %d" % (
+                    k, v["udp"], v["tcp"], v["answered"], v["dropped"])
+                for k, v in st.items()))
+            R.ok(L.relay_proc.poll() is None, "relay still running at the end",
+                 tail(L.relay_log))
+        if L.resolver is not None:
+            if L.resolver.poll() is not None:
+                R.ok(False, "resolverd still running at the end",
+                     ["exit status %s" % L.resolver.returncode] + L.resolver_log())
+            else:
+                R.ok(True, "resolverd still running at the end")
+    except Stop as ex:
+        R.ok(False, "upstream lab finished in time (%d s)" % RUN_TIMEOUT,
+             ["stopped by %s" % ex])
+    except Exception:   # a broken lab is a failure, not a skip
+        import traceback
+        R.ok(False, "upstream lab ran to the end", traceback.format_exc().splitlines())
+    finally:
+        signal.alarm(0)
+        L.alive_at_end = (getattr(L, "resolver", None) is not None and
+                          L.resolver.poll() is None)
+        L.stop()
+    return lab.finish(L, args, started)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
