@@ -205,6 +205,13 @@ world_answer(const struct sent *q)
 		} else if (under(n, "example.net")) {
 			rr(SEC_AUTHORITY, "example.net", RR_TYPE_NS, 172800, "ns1.example.net");
 			rr(SEC_ADDITIONAL, "ns1.example.net", RR_TYPE_A, 172800, "192.0.2.2");
+		} else if (under(n, "nxns.com")) {
+			/* NXNSAttack: many name servers, none resolvable */
+			for (int i = 0; i < 20; i++) {
+				char ns[64];
+				snprintf(ns, sizeof(ns), "ns%d.victim.example.net", i);
+				rr(SEC_AUTHORITY, "nxns.com", RR_TYPE_NS, 172800, ns);
+			}
 		} else if (under(n, "other.com")) {
 			/* only out-of-bailiwick name servers, no glue */
 			rr(SEC_AUTHORITY, "other.com", RR_TYPE_NS, 172800, "ns.example.net");
@@ -725,6 +732,35 @@ test_one_dead_server_no_waiting(void)
 	teardown();
 }
 
+/* A referral naming 20 name servers without addresses (NXNSAttack): only
+ * a few are looked up before the question fails. */
+static void
+test_nxns_bounded(void)
+{
+	uint8_t victim[DNAME_MAX];
+	int i, lookups = 0;
+
+	setup(false);
+	dname_from_str("victim.example.net", victim);
+	ask("www.nxns.com", RR_TYPE_A, 0);
+	pump();
+	CHECK_EQ_INT(got[0].count, 1);
+	CHECK((got[0].wire[3] & 0xf) == RCODE_SERVFAIL);
+	for (i = 0; i < nlog; i++) {
+		bool seen = false;
+		if (!dname_is_subdomain(log_sent[i].qname, victim))
+			continue;
+		for (int j = 0; j < i; j++)
+			if (dname_equal(log_sent[j].qname, log_sent[i].qname))
+				seen = true;
+		if (!seen)
+			lookups++;
+	}
+	fprintf(stderr, "  %d of the 20 name server names looked up\n", lookups);
+	CHECK(lookups >= 1 && lookups <= 6);
+	teardown();
+}
+
 int
 main(void)
 {
@@ -740,5 +776,6 @@ main(void)
 	RUN(test_dead_zone_held_down);
 	RUN(test_refresh);
 	RUN(test_one_dead_server_no_waiting);
+	RUN(test_nxns_bounded);
 	return unit_summary();
 }
