@@ -529,3 +529,40 @@ def resolver_checks(L, lab, model, client):
 
     # Still secure after all the bogus ones (nothing poisoned).
     c("DNSSEC: mail.good.signed A +dnssec: still AD at the end", "mail.good.signed.", T.A, **sec)
+
+
+def local_root_checks(L, lab, model, client):
+    """RFC 8806 with validation: resolverd restarted with the signed lab
+    root as root-zone-file answers everything as before, with AD where the
+    chain is secure, and the root server gets no query at all."""
+    R = L.R
+    root_copy = L.SIGNED_FILES.get(".")
+    if not root_copy:
+        R.skip("DNSSEC: local root (root-zone-file)", "the root zone was not signed")
+        return
+    lab.resolver.terminate()
+    lab.resolver.wait(10)
+    extra = os.environ.get("RESOLVERD_CONF_EXTRA", "")
+    os.environ["RESOLVERD_CONF_EXTRA"] = extra + ";root-zone-file: " + root_copy
+    try:
+        started = lab.start_resolver("resolverd")
+    finally:
+        os.environ["RESOLVERD_CONF_EXTRA"] = extra
+    if not R.ok(started, "DNSSEC: resolverd restarts with root-zone-file: %s" % root_copy,
+                lab.resolver_log()):
+        return
+    s0 = lab.stats()
+    sec = dict(do=True, ad=True, sigs=True)
+    check(L, client, model, "DNSSEC, local root: . DNSKEY +dnssec: AD", ".", T.DNSKEY, **sec)
+    check(L, client, model, "DNSSEC, local root: host.good.signed A +dnssec: AD",
+          "host.good.signed.", T.A, **sec)
+    check(L, client, model, "DNSSEC, local root: nosuchtld A +dnssec: NXDOMAIN from the "
+          "copy's NSEC, AD", "nosuchtld.", T.A, do=True, ad=True, denial="NSEC")
+    check(L, client, model, "DNSSEC, local root: host.alpha.lab A +dnssec: insecure "
+          "delegation (NSEC proof from the copy), no AD", "host.alpha.lab.", T.A,
+          do=True, ad=False)
+    check(L, client, model, "DNSSEC, local root: www.bogus.signed A: still SERVFAIL",
+          "www.bogus.signed.", T.A, do=True, ede={EDE_DNSKEY_MISSING, EDE_BOGUS})
+    s1 = lab.stats()
+    moved = s1["root"]["queries"] - s0["root"]["queries"]
+    R.ok(moved == 0, "DNSSEC, local root: no query reached the root server (%d)" % moved)

@@ -1261,6 +1261,8 @@ def main():
                 R.skip("DNSSEC checks", "--direct has no validator")
             else:
                 dnssec.resolver_checks(sys.modules[__name__], lab, model, client)
+                if kind == "resolverd":
+                    dnssec.local_root_checks(sys.modules[__name__], lab, model, client)
         if client is None or args.shell:
             pass
         elif not args.direct and lab.resolver.poll() is not None:
