@@ -537,7 +537,7 @@ def check_relay(L):
         out = []
         for f in group:
             lat = []
-            for _ in range(3):
+            for _ in range(5 if f.delay_ms < 50 else 3):
                 t0 = time.monotonic()
                 try:
                     r = ask_server(f.addr, f.zone, T.SOA, timeout=2.0)
@@ -560,13 +560,15 @@ def check_relay(L):
             med = statistics.median(got) if got else None
             lines.append("%-6s %-15s delay %3d ms: measured median %s ms" % (
                 f.name, f.addr, f.delay_ms, "%.1f" % med if med is not None else "-"))
-            # Never early; at most 10 ms late.
-            if len(got) < 3 or med < f.delay_ms - 0.5 or med > f.delay_ms + 10:
+            # Never early; at most 15 ms late (a loaded machine, maybe
+            # running another lab alongside).
+            if len(got) < len(lat) or med < f.delay_ms - 0.5 or med > f.delay_ms + 15:
                 bad.append(lines[-1] + " (%s)" % ", ".join(
                     "%.1f" % x if x is not None else "timeout" for x in lat))
-    R.info("relay fronts (direct SOA queries, 3 each):\n" + "\n".join(lines))
+    R.info("relay fronts (direct SOA queries, 5 each, 3 for the slow ones):\n"
+           + "\n".join(lines))
     R.ok(not bad, "relay: every front answers with its delay (median within "
-         "[delay - 0.5, delay + 10] ms over 3 queries)", bad)
+         "[delay - 0.5, delay + 15] ms)", bad)
     # TCP through a front.
     try:
         r = ask_server("198.41.0.3", ".", T.NS, tcp=True, timeout=2.0)
