@@ -13,6 +13,10 @@
  *
  * Within one qstate, an address it has not asked yet comes before one it
  * has, whatever the RTTs say: a retry should go elsewhere.
+ *
+ * The root's addresses (13 letters, two families) are all measured
+ * straight away, one probe per choice until none is left unmeasured: so
+ * few that it costs nothing, and every question starts there.
  */
 #include "config.h"
 
@@ -28,6 +32,7 @@ select_server(struct qstate *qs, bool allow_bogus, bool *all_down, int *probe)
 	uint64_t best = UINT64_MAX, score;
 	struct infra_view v;
 	int i, pick = -1, ties = 0, explore = -1, nexplore = 0, ndown = 0, ncand = 0;
+	int unmeasured = -1, nunmeasured = 0;
 	unsigned min_sent = ~0u;
 	bool exploring = rand_uniform(1000) < ITER_EXPLORE_PERMILLE;
 
@@ -55,6 +60,9 @@ select_server(struct qstate *qs, bool allow_bogus, bool *all_down, int *probe)
 		if (exploring && a->sent == min_sent && !v.resting &&
 		    rand_uniform((uint32_t)++nexplore) == 0)
 			explore = i;
+		if (v.score == INFRA_RTT_UNKNOWN && !v.resting &&
+		    rand_uniform((uint32_t)++nunmeasured) == 0)
+			unmeasured = i;
 		score = (uint64_t)a->sent * 100000 + v.score;
 		if (score < best) {
 			best = score;
@@ -65,6 +73,8 @@ select_server(struct qstate *qs, bool allow_bogus, bool *all_down, int *probe)
 		}
 	}
 	*all_down = ncand == 0 && ndown > 0;
+	if (dp->zone[0] == 0 && unmeasured >= 0)
+		explore = unmeasured;
 	*probe = explore != pick ? explore : -1;
 	return pick;
 }

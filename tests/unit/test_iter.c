@@ -585,7 +585,8 @@ test_selection_prefers_fastest(void)
 	root_rtt[1] = 1;      /* .5: the fastest */
 	root_rtt[2] = 5;      /* .6: second */
 	root_rtt[3] = 80;     /* .7 */
-	for (i = 0; i < 100; i++) {
+	/* every root address is measured at once: a short warm-up will do */
+	for (i = 0; i < 10; i++) {
 		snprintf(name, sizeof(name), "warm%d", i);
 		ask(name, RR_TYPE_A, 0);
 		pump();
