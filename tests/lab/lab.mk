@@ -22,4 +22,4 @@ EXTRA_DIST += tests/lab/run.sh tests/lab/lab.py tests/lab/blackhole.py \
 # selection, dead servers, serve-stale, prefetch and a local root copy,
 # with NSD behind relay.py's delay relays. Zones are generated at test time.
 TESTS += tests/lab/upstream.sh
-EXTRA_DIST += tests/lab/upstream.sh tests/lab/upstream.py tests/lab/relay.py
+EXTRA_DIST += tests/lab/upstream.sh tests/lab/upstream.py tests/lab/uplab.py tests/lab/relay.py
