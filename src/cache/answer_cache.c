@@ -87,6 +87,22 @@ answer_entry_find(struct shard *s, uint32_t hash, const uint8_t *name, size_t na
 	return NULL;
 }
 
+/* The entry for a question, or NULL; either way with the shard that
+ * would hold it locked (*sp), for the caller to unlock. */
+static inline struct answer_entry *
+answer_find_locked(struct cache *c, const uint8_t *qname, uint16_t qtype,
+    uint16_t qclass, uint8_t variant, struct shard **sp)
+{
+	uint8_t name[DNAME_MAX];
+	size_t namelen = dname_copy_lower(name, qname);
+	uint32_t hash = cache_hash(c, name, qtype, qclass, ENTRY_ANSWER, variant);
+	struct shard *s = cache_shard(c, hash);
+
+	pthread_mutex_lock(&s->lock);
+	*sp = s;
+	return answer_entry_find(s, hash, name, namelen, qtype, qclass, variant);
+}
+
 /* Whether the message's only question is (name, qtype, qclass), written
  * uncompressed, so that it can serve as the entry's key. */
 static bool
@@ -171,20 +187,15 @@ cache_answer_lookup(struct cache *c, const uint8_t *qname, uint16_t qtype,
     uint16_t qclass, uint8_t variant, time_t now, uint32_t stale_window,
     uint32_t stale_ttl, uint8_t *out, size_t cap, struct cache_answer_info *info)
 {
-	uint8_t name[DNAME_MAX];
 	struct answer_entry *ae;
 	struct shard_entry *dead = NULL;
 	struct shard *s;
-	uint32_t now32 = cache_time32(now), hash, age, t;
+	uint32_t now32 = cache_time32(now), age, t;
 	uint64_t stored;
-	size_t namelen, len, i;
+	size_t len, i;
 	bool stale = false;
 
-	namelen = dname_copy_lower(name, qname);
-	hash = cache_hash(c, name, qtype, qclass, ENTRY_ANSWER, variant);
-	s = cache_shard(c, hash);
-	pthread_mutex_lock(&s->lock);
-	ae = answer_entry_find(s, hash, name, namelen, qtype, qclass, variant);
+	ae = answer_find_locked(c, qname, qtype, qclass, variant, &s);
 	if (!ae)
 		goto miss;
 	if (now32 >= ae->e.expire) {
@@ -242,18 +253,11 @@ void
 cache_answer_remove(struct cache *c, const uint8_t *qname, uint16_t qtype,
     uint16_t qclass, uint8_t variant)
 {
-	uint8_t name[DNAME_MAX];
 	struct answer_entry *ae;
 	struct shard_entry *dead = NULL;
 	struct shard *s;
-	size_t namelen;
-	uint32_t hash;
 
-	namelen = dname_copy_lower(name, qname);
-	hash = cache_hash(c, name, qtype, qclass, ENTRY_ANSWER, variant);
-	s = cache_shard(c, hash);
-	pthread_mutex_lock(&s->lock);
-	ae = answer_entry_find(s, hash, name, namelen, qtype, qclass, variant);
+	ae = answer_find_locked(c, qname, qtype, qclass, variant, &s);
 	if (ae)
 		shard_remove(s, &ae->e, &dead);
 	pthread_mutex_unlock(&s->lock);
@@ -264,18 +268,12 @@ bool
 cache_answer_keep_on_failure(struct cache *c, const uint8_t *qname, uint16_t qtype,
     uint16_t qclass, uint8_t variant, time_t now, uint32_t stale_window, uint32_t recheck)
 {
-	uint8_t name[DNAME_MAX];
 	struct answer_entry *ae;
 	struct shard *s;
-	uint32_t now32 = cache_time32(now), hash;
-	size_t namelen;
+	uint32_t now32 = cache_time32(now);
 	bool keep = false;
 
-	namelen = dname_copy_lower(name, qname);
-	hash = cache_hash(c, name, qtype, qclass, ENTRY_ANSWER, variant);
-	s = cache_shard(c, hash);
-	pthread_mutex_lock(&s->lock);
-	ae = answer_entry_find(s, hash, name, namelen, qtype, qclass, variant);
+	ae = answer_find_locked(c, qname, qtype, qclass, variant, &s);
 	if (ae != NULL && (answer_wire(ae)[3] & 0x0f) != RCODE_SERVFAIL) {
 		if (now32 < ae->e.expire) {
 			keep = true;

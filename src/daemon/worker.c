@@ -179,9 +179,11 @@ worker_query(void *arg, const struct net_query *q)
 		return 0;
 	}
 	if (info.stale) {
-		/* Try upstream first, unless it failed a moment ago or the
-		 * operator wants stale answers at once. */
-		if (!info.recheck && cfg->serve_expired_client_timeout > 0) {
+		/* Try upstream first, unless it failed a moment ago, the
+		 * operator wants stale answers at once, or too many clients
+		 * wait already. */
+		if (!info.recheck && cfg->serve_expired_client_timeout > 0 &&
+		    w->st.waiting < WORKER_WAITING_MAX) {
 			resolve(w, q, &c, cfg->serve_expired_client_timeout);
 			return 0;
 		}

@@ -489,9 +489,11 @@ iter_upstream_reply(struct iter *it, void *token, const uint8_t *pkt, size_t len
 	struct qstate *qs = p->qs;
 	uint64_t now = it->env.now_ms(it->env.io);
 
-	/* Measured even when nobody waits for the answer any more. */
+	/* Measured even when nobody waits for the answer any more; not over
+	 * TCP, whose handshake would count as the server's slowness. */
 	infra_on_done(it->infra, &p->server, now);
-	infra_report_rtt(it->infra, &p->server, (uint32_t)(now - p->sent_ms), now);
+	if (!p->tcp)
+		infra_report_rtt(it->infra, &p->server, (uint32_t)(now - p->sent_ms), now);
 	if (qs == NULL) {
 		pending_free(it, p);
 		return;

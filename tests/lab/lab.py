@@ -1192,6 +1192,20 @@ def prepare_dnssec(lab):
 
 # ------------------------------------------------------------------- main
 
+class Stop(Exception):
+    """A signal, or the run's hard time limit (SIGALRM), ends the lab."""
+
+
+def arm_stop(timeout):
+    """Turn SIGTERM, SIGINT, SIGHUP and an alarm after timeout seconds into
+    Stop, so the lab tears everything down and reports."""
+    def on_signal(sig, _frm):
+        raise Stop("signal %d" % sig)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGALRM):
+        signal.signal(sig, on_signal)
+    signal.alarm(timeout)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -1205,14 +1219,7 @@ def main():
         sys.stderr.write("lab: run tests/lab/run.sh, not lab.py\n")
         return 99
 
-    class Stop(Exception):
-        pass
-
-    def on_signal(sig, _frm):
-        raise Stop("signal %d" % sig)
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGALRM):
-        signal.signal(sig, on_signal)
-    signal.alarm(RUN_TIMEOUT)
+    arm_stop(RUN_TIMEOUT)
 
     started = time.time()
     kind = "unbound" if args.unbound else "resolverd"

@@ -26,7 +26,7 @@ import dns.rcode
 import dns.rdatatype
 
 import lab
-from lab import R, find_resolverd, tail, Lab
+from lab import R, find_resolverd, tail, Lab, Stop, arm_stop
 from uplab import (ROOT_FRONTS, WILD_A, PF_NAME, PF_TTL, STALE_TTL, STALE_NAMES,
                    root_fronts, rand_label, nx_tlds, received, moved,
                    names_moved, query, POOL, steady, lat_summary, UpLab,
@@ -407,14 +407,7 @@ def main():
         sys.stderr.write("upstream lab: run tests/lab/run.sh --upstream, not upstream.py\n")
         return 99
 
-    class Stop(Exception):
-        pass
-
-    def on_signal(sig, _frm):
-        raise Stop("signal %d" % sig)
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGALRM):
-        signal.signal(sig, on_signal)
-    signal.alarm(RUN_TIMEOUT)
+    arm_stop(RUN_TIMEOUT)
 
     started = time.time()
     find_resolverd()
