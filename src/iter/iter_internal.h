@@ -286,7 +286,8 @@ bool answer_alias_seen(const struct qstate *qs, const uint8_t *name);
 #define INFRA_HOLDDOWN_MIN  1000    /* ms held down after that, doubling per timeout */
 #define INFRA_HOLDDOWN_MAX 30000
 #define INFRA_ZONE_PROBE_MS 5000    /* a zone's probe query may take this long */
-#define INFRA_MAX_OUTSTANDING 200   /* queries in flight to one address */
+#define INFRA_MAX_OUTSTANDING 1000  /* queries in flight to one address */
+#define INFRA_MAX_OUTSTANDING_SUSPECT 16 /* ... while it is timing out */
 #define ITER_EXPLORE_PERMILLE  50   /* choices that try a server not the fastest */
 
 struct infra_view {

@@ -54,7 +54,10 @@ select_server(struct qstate *qs, bool allow_bogus, bool *all_down, int *probe)
 			ndown++;
 			continue;
 		}
-		if (v.outstanding >= INFRA_MAX_OUTSTANDING)
+		/* A server that stopped answering gets few queries at once
+		 * (a flood of retries is the last thing it needs); a healthy
+		 * one is capped only against runaway load. */
+		if (v.outstanding >= (v.suspect ? INFRA_MAX_OUTSTANDING_SUSPECT : INFRA_MAX_OUTSTANDING))
 			continue;
 		ncand++;
 		if (exploring && a->sent == min_sent && !v.resting &&
