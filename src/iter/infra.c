@@ -2,7 +2,8 @@
  * infra.c -- what one worker knows about each upstream address: smoothed
  * round-trip time and variance (RFC 6298), the retransmission timeout
  * derived from them, timeouts and the holddown they earn, queries
- * outstanding, whether it chokes on EDNS, and whether it sent bogus data.
+ * outstanding, whether it chokes on EDNS or its TCP fails, and whether it
+ * sent bogus data.
  * Also the zones whose every server stopped answering.
  *
  * The host table is set-associative (INFRA_WAYS entries per set, chosen
@@ -33,6 +34,7 @@ struct infra_entry {
 	bool used;
 	bool no_edns;
 	uint16_t outstanding;   /* queries in flight to it */
+	uint64_t tcp_broken_until; /* a TCP query to it failed */
 	uint32_t srtt;          /* ms; 0: never measured */
 	uint32_t rttvar;        /* ms */
 	uint32_t rto;           /* ms */
@@ -276,6 +278,23 @@ infra_report_timeout(struct infra *inf, const struct netaddr *a, uint64_t now_ms
 	e->timeouts++;
 	e->held_until = now_ms + holddown_ms(e->timeouts);
 	e->expires_ms = now_ms + inf->host_ttl_ms;
+}
+
+void
+infra_report_tcp(struct infra *inf, const struct netaddr *a, bool works, uint64_t now_ms)
+{
+	struct infra_entry *e = infra_lookup(inf, a, now_ms, works ? false : true);
+
+	if (e != NULL)
+		e->tcp_broken_until = works ? 0 : now_ms + INFRA_TCP_BROKEN_MS;
+}
+
+bool
+infra_tcp_broken(struct infra *inf, const struct netaddr *a, uint64_t now_ms)
+{
+	struct infra_entry *e = infra_lookup(inf, a, now_ms, false);
+
+	return e != NULL && e->tcp_broken_until > now_ms;
 }
 
 void

@@ -494,6 +494,8 @@ iter_upstream_reply(struct iter *it, void *token, const uint8_t *pkt, size_t len
 	infra_on_done(it->infra, &p->server, now);
 	if (!p->tcp)
 		infra_report_rtt(it->infra, &p->server, (uint32_t)(now - p->sent_ms), now);
+	else
+		infra_report_tcp(it->infra, &p->server, true, now);
 	if (qs == NULL) {
 		pending_free(it, p);
 		return;
@@ -513,9 +515,13 @@ iter_upstream_failed(struct iter *it, void *token, enum upstream_failure why)
 	uint64_t now = it->env.now_ms(it->env.io);
 
 	infra_on_done(it->infra, &p->server, now);
+	if (p->tcp)
+		infra_report_tcp(it->infra, &p->server, false, now);
+	/* A TCP failure says nothing about the server over UDP. */
 	if (why == UPSTREAM_TIMEOUT) {
 		it->stats.upstream_timeouts++;
-		infra_report_timeout(it->infra, &p->server, now);
+		if (!p->tcp)
+			infra_report_timeout(it->infra, &p->server, now);
 	}
 	if (qs == NULL) {
 		pending_free(it, p);

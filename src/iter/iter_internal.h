@@ -286,6 +286,7 @@ bool answer_alias_seen(const struct qstate *qs, const uint8_t *name);
 #define INFRA_HOLDDOWN_MIN  1000    /* ms held down after that, doubling per timeout */
 #define INFRA_HOLDDOWN_MAX 30000
 #define INFRA_ZONE_PROBE_MS 5000    /* a zone's probe query may take this long */
+#define INFRA_TCP_BROKEN_MS 60000   /* a server's TCP failed: not tried again for this long */
 #define INFRA_MAX_OUTSTANDING 1000  /* queries in flight to one address */
 #define INFRA_MAX_OUTSTANDING_SUSPECT 16 /* ... while it is timing out */
 #define ITER_EXPLORE_PERMILLE  50   /* choices that try a server not the fastest */
@@ -318,6 +319,10 @@ void infra_report_timeout(struct infra *inf, const struct netaddr *a, uint64_t n
  * remain, until now_ms + ms. */
 void infra_set_bogus(struct infra *inf, const struct netaddr *a, uint64_t now_ms, uint32_t ms);
 void infra_set_no_edns(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
+/* Whether TCP to a works: a failure is remembered for INFRA_TCP_BROKEN_MS,
+ * in which a truncated reply from it sends us to another server. */
+void infra_report_tcp(struct infra *inf, const struct netaddr *a, bool works, uint64_t now_ms);
+bool infra_tcp_broken(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
 /* Zones whose every server stopped answering are held down, with the
  * same backoff as addresses: queries for them fail at once instead of
  * each client retry costing upstream queries. When the holddown is over

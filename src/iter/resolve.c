@@ -656,7 +656,10 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 		return;
 	}
 	if ((msg.flags & FLAG_TC) && !p->tcp) {
-		if (!send_to(qs, p->addr_index, true)) {
+		/* Over TCP, unless TCP to this server failed lately: then
+		 * another server may do better than a truncated answer. */
+		if (infra_tcp_broken(it->infra, &a->addr, now) ||
+		    !send_to(qs, p->addr_index, true)) {
 			mark_failed(qs, p);
 			qstate_schedule(qs);
 		}

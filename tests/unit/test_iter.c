@@ -45,6 +45,7 @@ static struct delivered got[4];
 
 static const char *dead_server;     /* never answers */
 static const char *dead_server2;    /* neither does this one */
+static bool tcp_dead;               /* no TCP query is ever answered */
 /* Extra round-trip time of the root addresses 198.41.0.4 .. 198.41.0.7
  * (every server takes 3 ms besides). */
 static unsigned root_rtt[4];
@@ -73,7 +74,7 @@ fake_send(void *io, const struct upstream_query *q, void *token)
 	s->due_ms = fake_ms + 3;
 	if (strncmp(s->server, "198.41.0.", 9) == 0)
 		s->due_ms += root_rtt[atoi(s->server + 9) - 4];
-	if (is_dead(s->server))
+	if (is_dead(s->server) || (tcp_dead && q->tcp))
 		s->due_ms = fake_ms + 400;
 	if (nlog < 1024)
 		log_sent[nlog++] = *s;
@@ -224,7 +225,7 @@ world_answer(const struct sent *q)
 	if (strcmp(s, "192.0.2.1") == 0 || strcmp(s, "192.0.2.9") == 0) {   /* example.com */
 		if (is(n, "nx.example.com") || !under(n, "example.com"))
 			rcode = RCODE_NXDOMAIN;
-		if (big_answer_tc && is(n, "big.example.com") && !q->tcp)
+		if (big_answer_tc && (is(n, "big.example.com") || is(n, "big2.example.com")) && !q->tcp)
 			flags |= FLAG_TC;
 		mb_header(&rb, 0, flags, rcode);
 		mb_question(&rb, n, q->qtype, RR_CLASS_IN);
@@ -293,6 +294,7 @@ setup(bool qmin)
 	memset(got, 0, sizeof(got));
 	dead_server = dead_server2 = NULL;
 	big_answer_tc = false;
+	tcp_dead = false;
 	memset(root_rtt, 0, sizeof(root_rtt));
 }
 
@@ -342,7 +344,7 @@ pump(void)
 		nqueue--;
 		if (q.due_ms > fake_ms)
 			fake_ms = q.due_ms;
-		if (is_dead(q.server)) {
+		if (is_dead(q.server) || (tcp_dead && q.tcp)) {
 			iter_upstream_failed(it, q.token, UPSTREAM_TIMEOUT);
 			continue;
 		}
@@ -762,6 +764,32 @@ test_nxns_bounded(void)
 	teardown();
 }
 
+/* TCP to the servers fails: once it has, a truncated reply is not chased
+ * over TCP to the same server again for a while. */
+static void
+test_tcp_failure_remembered(void)
+{
+	int i, tcp = 0, before;
+
+	setup(false);
+	big_answer_tc = true;
+	tcp_dead = true;
+	ask("big.example.com", RR_TYPE_TXT, 0);
+	pump();
+	CHECK_EQ_INT(got[0].count, 1);
+	CHECK((got[0].wire[3] & 0xf) == RCODE_SERVFAIL);
+	before = nlog;
+	ask("big2.example.com", RR_TYPE_TXT, 1);
+	pump();
+	CHECK_EQ_INT(got[1].count, 1);
+	for (i = before; i < nlog; i++)
+		if (log_sent[i].tcp)
+			tcp++;
+	CHECK_EQ_INT(tcp, 0);
+	CHECK(nlog > before);        /* it did try, over UDP */
+	teardown();
+}
+
 int
 main(void)
 {
@@ -778,5 +806,6 @@ main(void)
 	RUN(test_refresh);
 	RUN(test_one_dead_server_no_waiting);
 	RUN(test_nxns_bounded);
+	RUN(test_tcp_failure_remembered);
 	return unit_summary();
 }
