@@ -120,13 +120,21 @@ mesh_remove(struct iter *it, struct qstate *qs)
 		}
 }
 
+/* budget: the creator's, shared; NULL for a question of its own. */
 static struct qstate *
-qstate_new(struct iter *it, const uint8_t *name, uint16_t type, uint16_t qclass, uint16_t flags, int depth, uint32_t h)
+qstate_new(struct iter *it, const uint8_t *name, uint16_t type, uint16_t qclass, uint16_t flags,
+    int depth, uint32_t h, struct work_budget *budget)
 {
 	struct qstate *qs = calloc(1, sizeof(*qs));
 
 	if (qs == NULL)
 		return NULL;
+	if (budget == NULL && (budget = calloc(1, sizeof(*budget))) == NULL) {
+		free(qs);
+		return NULL;
+	}
+	budget->refs++;
+	qs->budget = budget;
 	qs->it = it;
 	qs->cfg = it->cfg;
 	iter_config_ref(qs->cfg);
@@ -176,6 +184,8 @@ qstate_free(struct qstate *qs)
 	}
 	if (qs->pending != NULL)
 		qs->pending->qs = NULL;      /* the I/O layer still holds it */
+	if (--qs->budget->refs == 0)
+		free(qs->budget);
 	iter_config_unref(qs->cfg);
 	arena_free_all(&qs->arena);
 	free(qs);
@@ -276,7 +286,7 @@ qstate_subquery(struct qstate *parent, const uint8_t *name, uint16_t type, uint1
 	if (child != NULL && in_ancestry(child, parent->qname, parent->qtype))
 		return false;
 	if (child == NULL) {
-		child = qstate_new(it, name, type, qclass, flags, parent->depth + 1, h);
+		child = qstate_new(it, name, type, qclass, flags, parent->depth + 1, h, parent->budget);
 		if (child == NULL)
 			return false;
 		qstate_schedule(child);
@@ -436,7 +446,7 @@ iter_resolve(struct iter *it, const uint8_t *qname, uint16_t qtype, uint16_t qcl
 	if (qs != NULL) {
 		it->stats.coalesced++;
 	} else {
-		qs = qstate_new(it, qname, qtype, qclass, mf, 0, h);
+		qs = qstate_new(it, qname, qtype, qclass, mf, 0, h, NULL);
 		if (qs == NULL)
 			goto fail;
 		qstate_schedule(qs);
@@ -473,7 +483,7 @@ iter_refresh(struct iter *it, const uint8_t *qname, uint16_t qtype, uint16_t qcl
 	if (it->stats.in_flight >= ITER_MAX_REFRESH_BACKLOG ||
 	    mesh_find(it, h, qname, qtype, qclass, mf) != NULL)
 		return;
-	qs = qstate_new(it, qname, qtype, qclass, mf, 0, h);
+	qs = qstate_new(it, qname, qtype, qclass, mf, 0, h, NULL);
 	if (qs == NULL)
 		return;
 	qs->refresh = true;

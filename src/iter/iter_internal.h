@@ -33,6 +33,7 @@
 #define ITER_MAX_CNAME_CHAIN   12   /* CNAME/DNAME hops per query */
 #define ITER_MAX_REFERRALS     30   /* delegations followed per name */
 #define ITER_MAX_UPSTREAM      40   /* upstream queries per qstate */
+#define ITER_MAX_WORK         100   /* ... per client question, subqueries included */
 #define ITER_MAX_SUBQUERY_DEPTH 6   /* NS-address lookups within lookups */
 #define ITER_MAX_NS_LOOKUPS     6   /* NS names resolved per delegation */
 #define ITER_MAX_CHILDREN      16   /* subqueries outstanding per qstate */
@@ -118,6 +119,13 @@ struct pending {                     /* one upstream query: the token */
 	uint64_t sent_ms;
 };
 
+/* What one client question may cost upstream, shared by the qstates it
+ * started (subqueries it created take a reference). */
+struct work_budget {
+	int refs;
+	int upstream;                /* queries sent on its behalf */
+};
+
 struct qstate {
 	struct qstate *mesh_next;
 	struct qstate *run_next;
@@ -131,6 +139,7 @@ struct qstate {
 	uint8_t qname[DNAME_MAX];
 	uint16_t qtype, qclass, flags;
 	int depth;                   /* 0 for client questions */
+	struct work_budget *budget;  /* never NULL */
 	struct waiter *waiters;
 	/* subqueries this one waits for; each side unlinks itself from the
 	 * other when it finishes first, so no pointer dangles */

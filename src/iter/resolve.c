@@ -233,6 +233,7 @@ send_to(struct qstate *qs, int idx, bool tcp)
 		return false;
 	a->sent++;
 	qs->upstream_sent++;
+	qs->budget->upstream++;
 	trace(qs, tcp ? "ask (tcp)" : "ask", qs->sent_name, qs->sent_type, &a->addr);
 	if (!send_query_to(qs, p, idx, tcp, it->env.now_ms(it->env.io))) {
 		pending_free(it, p);
@@ -338,8 +339,10 @@ step_send(struct qstate *qs)
 	int idx, probe;
 
 	for (;;) {
-		if (qs->upstream_sent >= ITER_MAX_UPSTREAM) {
-			log_debug(2, "query exceeded %d upstream queries", ITER_MAX_UPSTREAM);
+		if (qs->upstream_sent >= ITER_MAX_UPSTREAM ||
+		    qs->budget->upstream >= ITER_MAX_WORK) {
+			log_debug(2, "query exceeded its upstream query budget (%d, %d with subqueries)",
+			    ITER_MAX_UPSTREAM, ITER_MAX_WORK);
 			resolve_fail(qs, EDE_OTHER);
 			return;
 		}

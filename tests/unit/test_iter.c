@@ -206,6 +206,16 @@ world_answer(const struct sent *q)
 		} else if (under(n, "example.net")) {
 			rr(SEC_AUTHORITY, "example.net", RR_TYPE_NS, 172800, "ns1.example.net");
 			rr(SEC_ADDITIONAL, "ns1.example.net", RR_TYPE_A, 172800, "192.0.2.2");
+		} else if (under(n, "deep.com") && dname_label_count(n) > 2) {
+			/* Every zone below deep.com names 20 servers, each in
+			 * another such zone: lookups that would never end. */
+			char zone[DNAME_STR_MAX], ns[DNAME_STR_MAX + 16];
+			const uint8_t *z = dname_suffix_labels(n, 3);
+			dname_to_str(z, zone, sizeof(zone));
+			for (int i = 0; i < 20; i++) {
+				snprintf(ns, sizeof(ns), "a.%.*s%d.deep.com", (int)z[0], (const char *)z + 1, i);
+				rr(SEC_AUTHORITY, zone, RR_TYPE_NS, 172800, ns);
+			}
 		} else if (under(n, "nxns.com")) {
 			/* NXNSAttack: many name servers, none resolvable */
 			for (int i = 0; i < 20; i++) {
@@ -790,6 +800,25 @@ test_tcp_failure_remembered(void)
 	teardown();
 }
 
+/* Name server lookups that breed more lookups without end: the client
+ * question's budget (subqueries included) stops them. */
+static void
+test_work_budget(void)
+{
+	int queries;
+
+	setup(false);
+	ask("www.x.deep.com", RR_TYPE_A, 0);
+	pump();
+	CHECK_EQ_INT(got[0].count, 1);
+	CHECK((got[0].wire[3] & 0xf) == RCODE_SERVFAIL);
+	queries = sent_to("192.5.6.30");
+	fprintf(stderr, "  %d upstream queries for one question (budget 100)\n", nlog);
+	CHECK(queries > 20);
+	CHECK(nlog <= 110);
+	teardown();
+}
+
 int
 main(void)
 {
@@ -807,5 +836,6 @@ main(void)
 	RUN(test_one_dead_server_no_waiting);
 	RUN(test_nxns_bounded);
 	RUN(test_tcp_failure_remembered);
+	RUN(test_work_budget);
 	return unit_summary();
 }
