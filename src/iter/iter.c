@@ -32,6 +32,7 @@ iter_config_new(void)
 	cfg->edns_buffer_size = EDNS_UPSTREAM_BUFSIZE;
 	cfg->infra_host_ttl = 900;
 	cfg->infra_cache_numhosts = 10000;
+	cfg->explore_permille = ITER_EXPLORE_PERMILLE;
 	cfg->serve_expired = true;
 	cfg->serve_expired_ttl = 86400;
 	return cfg;

@@ -77,6 +77,7 @@ struct iter_config {
 	struct authzone *root_zone;   /* root-zone-file (RFC 8806); NULL: ask the roots */
 	uint32_t infra_host_ttl;      /* seconds an upstream's RTT is remembered */
 	uint32_t infra_cache_numhosts;/* upstream addresses remembered (at iter_create) */
+	uint16_t explore_permille;    /* server choices that also probe another (select.c) */
 	bool serve_expired;           /* RFC 8767: keep expired answers for serving */
 	uint32_t serve_expired_ttl;   /* how long past expiry */
 	void (*free_extra)(struct iter_config *cfg); /* releases the above */

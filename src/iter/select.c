@@ -4,7 +4,7 @@
  * The one with the lowest smoothed RTT: with anycast, that is the nearest
  * instance, and it stays so until routing changes. Such a change can make
  * another address faster without anything timing out, so a small share
- * of choices (ITER_EXPLORE_PERMILLE) also names a random address to probe:
+ * of choices (explore_permille, default ITER_EXPLORE_PERMILLE) also names a random address to probe:
  * the caller sends it the same question on the side and keeps only the
  * round-trip time, so exploring never makes a client wait for a slow or
  * dead server. Addresses that are down are not asked at all until their
@@ -34,7 +34,7 @@ select_server(struct qstate *qs, bool allow_bogus, bool *all_down, int *probe)
 	int i, pick = -1, ties = 0, explore = -1, nexplore = 0, ndown = 0, ncand = 0;
 	int unmeasured = -1, nunmeasured = 0;
 	unsigned min_sent = ~0u;
-	bool exploring = rand_uniform(1000) < ITER_EXPLORE_PERMILLE;
+	bool exploring = rand_uniform(1000) < qs->cfg->explore_permille;
 
 	for (i = 0; i < dp->naddr; i++) {
 		const struct dp_addr *a = &dp->addr[i];
