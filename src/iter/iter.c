@@ -528,12 +528,12 @@ iter_upstream_failed(struct iter *it, void *token, enum upstream_failure why)
 	infra_on_done(it->infra, &p->server, now);
 	if (p->tcp)
 		infra_report_tcp(it->infra, &p->server, false, now);
-	/* A TCP failure says nothing about the server over UDP. */
-	if (why == UPSTREAM_TIMEOUT) {
+	/* Silence and "unreachable" alike count against the server's
+	 * health; a TCP failure says nothing about it over UDP. */
+	if (why == UPSTREAM_TIMEOUT)
 		it->stats.upstream_timeouts++;
-		if (!p->tcp)
-			infra_report_timeout(it->infra, &p->server, now);
-	}
+	if ((why == UPSTREAM_TIMEOUT || why == UPSTREAM_NETERR) && !p->tcp)
+		infra_report_timeout(it->infra, &p->server, now);
 	if (qs == NULL) {
 		pending_free(it, p);
 		return;
