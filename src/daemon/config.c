@@ -321,6 +321,7 @@ set_defaults(struct parser *p)
 	cfg->serve_expired_client_timeout = 1800;
 	cfg->infra_host_ttl = 900;
 	cfg->infra_cache_numhosts = 10000;
+	cfg->infra_probe_share = 5;
 	cfg->file = strdup(p->path);
 	cfg->root_hints = strdup(default_root_hints());
 	cfg->control_socket = strdup(DEFAULT_CONTROL_SOCKET);
@@ -583,6 +584,7 @@ config_build_iter(const struct config *cfg, char *err, size_t errlen)
 	ic->serve_expired_ttl = cfg->serve_expired_ttl;
 	ic->infra_host_ttl = cfg->infra_host_ttl;
 	ic->infra_cache_numhosts = cfg->infra_cache_numhosts;
+	ic->explore_permille = (uint16_t)(cfg->infra_probe_share * 10);
 	if (cfg->noutgoing > 0) {
 		ic->outgoing = calloc((size_t)cfg->noutgoing,
 		    sizeof(*ic->outgoing));

@@ -92,6 +92,7 @@ struct config {
 	uint32_t serve_expired_client_timeout;  /* ms upstream is tried first, default 1800 */
 	uint32_t infra_host_ttl;        /* seconds, default 900 */
 	uint32_t infra_cache_numhosts;  /* default 10000 */
+	uint32_t infra_probe_share;     /* percent of server choices that probe another; default 5 */
 	char *root_zone_file;           /* RFC 8806 local root; NULL: none */
 	int root_zone_file_line;
 	/* HTTP stats / control (later issues) */

@@ -78,6 +78,7 @@ static const struct key keys[] = {
 	{ "serve-expired-client-timeout", NULL, K_U32, OFF(serve_expired_client_timeout), 0, 60000, NULL },
 	{ "infra-host-ttl", NULL, K_U32, OFF(infra_host_ttl), 1, 604800, NULL },
 	{ "infra-cache-numhosts", NULL, K_U32, OFF(infra_cache_numhosts), 16, 1 << 24, NULL },
+	{ "infra-probe-share", NULL, K_U32, OFF(infra_probe_share), 0, 50, NULL },
 	{ "root-zone-file", NULL, K_PATH, OFF(root_zone_file), 0, 0, NULL },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

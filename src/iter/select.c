@@ -16,7 +16,8 @@
  *
  * The root's addresses (13 letters, two families) are all measured
  * straight away, one probe per choice until none is left unmeasured: so
- * few that it costs nothing, and every question starts there.
+ * few that it costs nothing, and every question starts there. With
+ * probing off (infra-probe-share: 0) there are no side queries at all.
  */
 #include "config.h"
 
@@ -76,7 +77,7 @@ select_server(struct qstate *qs, bool allow_bogus, bool *all_down, int *probe)
 		}
 	}
 	*all_down = ncand == 0 && ndown > 0;
-	if (dp->zone[0] == 0 && unmeasured >= 0)
+	if (dp->zone[0] == 0 && unmeasured >= 0 && qs->cfg->explore_permille > 0)
 		explore = unmeasured;
 	*probe = explore != pick ? explore : -1;
 	return pick;

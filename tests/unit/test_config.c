@@ -152,6 +152,7 @@ test_defaults(void)
 	CHECK_EQ_INT(cfg->serve_expired_client_timeout, 1800);
 	CHECK_EQ_INT(cfg->infra_host_ttl, 900);
 	CHECK_EQ_INT(cfg->infra_cache_numhosts, 10000);
+	CHECK_EQ_INT(cfg->infra_probe_share, 5);
 	CHECK(cfg->root_zone_file == NULL);
 	config_free(cfg);
 	unlink(conf_path);
@@ -390,6 +391,7 @@ test_errors(void)
 	EXPECT_ERROR("infra-cache-numhosts: 8\n",
 	    "1: infra-cache-numhosts must be 16-16777216, got '8'");
 	EXPECT_ERROR("prefetch: on\n", "1: prefetch must be yes or no, got 'on'");
+	EXPECT_ERROR("infra-probe-share: 51\n", "1: infra-probe-share must be 0-50, got '51'");
 	EXPECT_ERROR("edns-buffer-size: 511\n",
 	    "1: edns-buffer-size must be 512-65535, got '511'");
 	EXPECT_ERROR("max-udp-size: 70000\n",
@@ -680,6 +682,7 @@ same_settings(const struct config *a, const struct config *b)
 	CHECK_EQ_INT(a->serve_expired_client_timeout, b->serve_expired_client_timeout);
 	CHECK_EQ_INT(a->infra_host_ttl, b->infra_host_ttl);
 	CHECK_EQ_INT(a->infra_cache_numhosts, b->infra_cache_numhosts);
+	CHECK_EQ_INT(a->infra_probe_share, b->infra_probe_share);
 	CHECK_STR(a->control_socket, b->control_socket);
 }
 
