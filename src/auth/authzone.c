@@ -175,3 +175,11 @@ authzone_serial(const struct authzone *z)
 {
 	return z->serial;
 }
+
+bool
+authzone_signed(const struct authzone *z)
+{
+	const struct rrset *keys = az_set(&z->nodes[0], RR_TYPE_DNSKEY);
+
+	return keys != NULL && keys->sigcount > 0;
+}

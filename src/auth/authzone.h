@@ -74,6 +74,9 @@ const uint8_t *authzone_origin(const struct authzone *z);
 
 uint32_t authzone_serial(const struct authzone *z);
 
+/* Whether the zone is signed: a DNSKEY set at the apex, with RRSIGs. */
+bool authzone_signed(const struct authzone *z);
+
 /*
  * Write into out (cap bytes) the response the zone's authoritative server
  * would send to qname/qtype/qclass: ID 0, QR set, RD clear, opcode QUERY,

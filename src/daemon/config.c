@@ -550,6 +550,14 @@ load_root_zone(const struct config *cfg, struct iter_config *ic, char *err, size
 		return 0;
 	ic->root_zone = authzone_load(cfg->root_zone_file, (const uint8_t *)"", time(NULL),
 	    why, sizeof(why));
+	if (ic->root_zone != NULL && cfg->validation && !authzone_signed(ic->root_zone)) {
+		/* Validation would find every answer bogus: say so now. */
+		snprintf(why, sizeof(why), "%s: the copy is not signed (no signed DNSKEY at "
+		    "the apex) but DNSSEC validation is on; use the root zone as IANA "
+		    "publishes it, or module-config: \"iterator\"", cfg->root_zone_file);
+		authzone_free(ic->root_zone);
+		ic->root_zone = NULL;
+	}
 	if (ic->root_zone == NULL) {
 		if (cfg->root_zone_file_line > 0)
 			snprintf(err, errlen, "%s:%d: root-zone-file: %s", cfg->file,

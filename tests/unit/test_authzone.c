@@ -426,6 +426,7 @@ test_lab_root(void)
 		return;
 	}
 	CHECK_EQ_INT(authzone_serial(z), 2024010101u);
+	CHECK(!authzone_signed(z));
 	CHECK(ask(z, "www.lab", RR_TYPE_A, false) > 0);
 	CHECK_MSG("www.lab", RR_TYPE_A, RCODE_NOERROR, 0, 0, 1, 2);
 	CHECK_EQ_INT(count(SEC_AUTHORITY, "lab", RR_TYPE_NS), 1);
@@ -592,6 +593,7 @@ check_signed(enum chain chain)
 		CHECK(0);
 		return;
 	}
+	CHECK(authzone_signed(z));
 	CHECK((keys = zone_keys(z)) != NULL);
 	if (keys == NULL) {
 		authzone_free(z);

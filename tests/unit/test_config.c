@@ -740,12 +740,25 @@ test_root_zone_file(void)
 	    ". 518400 IN NS a.root.test.\n"
 	    "test. 172800 IN NS ns.test.\n"
 	    "ns.test. 172800 IN A 192.0.2.1\n");
+	/* unsigned, with validation on: refused, every answer would be bogus */
 	snprintf(text, sizeof(text), "root-hints: %s\n\nroot-zone-file: %s\n", hints, zone);
 	cfg = load(text);
 	CHECK(cfg != NULL);
 	if (cfg == NULL)
 		return;
 	CHECK_EQ_INT(cfg->root_zone_file_line, 3);
+	ic = config_build_iter(cfg, err, sizeof(err));
+	CHECK(ic == NULL);
+	CHECK(strstr(err, ":3: root-zone-file: ") != NULL && strstr(err, "not signed") != NULL);
+	if (ic != NULL)
+		iter_config_unref(ic);
+	config_free(cfg);
+	snprintf(text, sizeof(text), "root-hints: %s\nmodule-config: \"iterator\"\n"
+	    "root-zone-file: %s\n", hints, zone);
+	cfg = load(text);
+	CHECK(cfg != NULL);
+	if (cfg == NULL)
+		return;
 	ic = config_build_iter(cfg, err, sizeof(err));
 	CHECK(ic != NULL && ic->root_zone != NULL);
 	if (ic == NULL)
