@@ -250,7 +250,14 @@ infra_report_rtt(struct infra *inf, const struct netaddr *a, uint32_t rtt_ms, ui
 	} else {
 		diff = e->srtt > rtt_ms ? e->srtt - rtt_ms : rtt_ms - e->srtt;
 		e->rttvar = (3 * e->rttvar + diff) / 4;
-		e->srtt = (7 * e->srtt + rtt_ms) / 8;
+		/* A reply in less than half the usual time is rarely luck:
+		 * an anycast route moved to a nearer instance. Close half the
+		 * gap at once, or the selector would need dozens of samples
+		 * (only probes bring them) to notice. */
+		if (rtt_ms < e->srtt / 2)
+			e->srtt = (e->srtt + rtt_ms) / 2;
+		else
+			e->srtt = (7 * e->srtt + rtt_ms) / 8;
 		if (e->srtt == 0)
 			e->srtt = 1;
 	}

@@ -46,6 +46,11 @@ test_rtt_and_rto(void)
 	infra_report_rtt(inf, &a, 300, 1200);
 	infra_view(inf, &a, 1200, &v);
 	CHECK(v.score > 50 && v.score < 100);
+	/* a reply in under half the usual time (a nearer anycast instance)
+	 * closes half the gap at once */
+	infra_report_rtt(inf, &a, 4, 1300);
+	infra_view(inf, &a, 1300, &v);
+	CHECK(v.score > 25 && v.score < 55);
 	infra_destroy(inf);
 }
 
