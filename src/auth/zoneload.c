@@ -25,6 +25,7 @@
 #include "auth/auth_int.h"
 #include "dnssec/dnssec.h"
 #include "util/wire.h"
+#include "util/zonefile.h"
 
 /* Records, names and sets are small; big blocks keep malloc calls few. */
 #define AZ_ARENA_BLOCK (256 * 1024)
@@ -50,6 +51,7 @@ struct loader {
 	struct load_rr *rr;
 	size_t nrr, caprr;
 	uint32_t *set_line;         /* line of each set's first record */
+	ldns_buffer *buf;           /* while reading: one record's RDATA */
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -173,146 +175,31 @@ add_rr(struct loader *ld, const ldns_rr *rr, ldns_buffer *buf, uint32_t line)
 	return 0;
 }
 
-/* The line a record read from pos starts on, given that pos is on line
- * `line`: ldns skips blank and comment lines before a record, and
- * counts some of them with the record before, so its own line count is
- * not the record's. */
-static uint32_t
-record_line(const char *text, size_t len, size_t pos, uint32_t line)
+static int
+record_cb(void *arg, const ldns_rr *rr, uint32_t line)
 {
-	while (pos < len) {
-		if (text[pos] == ';') {
-			while (pos < len && text[pos] != '\n')
-				pos++;
-			continue;
-		}
-		if (text[pos] == '\n')
-			line++;
-		else if (text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\r')
-			break;
-		pos++;
-	}
-	return line;
+	struct loader *ld = arg;
+
+	return add_rr(ld, rr, ld->buf, line);
 }
 
-static uint32_t
-count_lines(const char *p, size_t n)
-{
-	const char *end = p + n;
-	uint32_t lines = 0;
-
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		lines++;
-		p++;
-	}
-	return lines;
-}
-
-/* text is the whole file (len > 0 bytes), read at once so that lines
- * can be counted where each record starts. */
+/* text is the whole file, read at once so that lines can be counted
+ * where each record starts (util/zonefile.h). */
 static int
 read_records(struct loader *ld, char *text, size_t len)
 {
-	ldns_rdf *origin, *prev = NULL;
-	ldns_buffer *buf;
-	uint32_t default_ttl = 3600, line = 1, at;
-	int ldns_line = 1, rc = 0;
-	ldns_status st;
-	long pos, next;
-	FILE *fp;
+	int rc = 0;
 
-	origin = ldns_dname_new_frm_data((uint16_t)dname_len(ld->z->origin), ld->z->origin);
-	buf = ldns_buffer_new(4096);
-	fp = fmemopen(text, len, "r");
-	if (origin == NULL || buf == NULL || fp == NULL) {
-		rc = fail(ld, 0, "out of memory");
-		goto out;
-	}
-	while (rc == 0 && !feof(fp)) {
-		ldns_rr *rr = NULL;
-
-		if ((pos = ftell(fp)) < 0 || (size_t)pos > len) {
-			rc = fail(ld, 0, "read error");
-			break;
-		}
-		at = record_line(text, len, (size_t)pos, line);
-		st = ldns_rr_new_frm_fp_l(&rr, fp, &default_ttl, &origin, &prev, &ldns_line);
-		if ((next = ftell(fp)) < pos || (size_t)next > len)
-			next = (long)len;
-		line += count_lines(text + pos, (size_t)(next - pos));
-		switch (st) {
-		case LDNS_STATUS_OK:
-			rc = add_rr(ld, rr, buf, at);
-			break;
-		case LDNS_STATUS_SYNTAX_EMPTY:
-		case LDNS_STATUS_SYNTAX_TTL:
-		case LDNS_STATUS_SYNTAX_ORIGIN:
-			break;
-		case LDNS_STATUS_SYNTAX_INCLUDE:
-			rc = fail(ld, at, "$INCLUDE is not supported");
-			break;
-		default:
-			rc = fail(ld, at, "%s", ldns_get_errorstr_by_id(st));
-			break;
-		}
-		ldns_rr_free(rr);
-	}
-	if (rc == 0 && ld->nrr == 0)
+	if ((ld->buf = ldns_buffer_new(4096)) == NULL)
+		return fail(ld, 0, "out of memory");
+	if (zonefile_parse(ld->path, text, len, ld->z->origin, record_cb, ld,
+	    ld->err, ld->errlen) < 0)
+		rc = -1;
+	else if (ld->nrr == 0)
 		rc = fail(ld, 0, "no records");
-out:
-	if (fp != NULL)
-		fclose(fp);
-	ldns_rdf_deep_free(origin);
-	ldns_rdf_deep_free(prev);
-	if (buf != NULL)
-		ldns_buffer_free(buf);
+	ldns_buffer_free(ld->buf);
+	ld->buf = NULL;
 	return rc;
-}
-
-/* The whole file into *text (malloc'd), and its modification time. */
-static int
-read_file(struct loader *ld, char **text, size_t *len, struct stat *st)
-{
-	size_t got = 0;
-	ssize_t n;
-	int fd;
-
-	*text = NULL;
-	if ((fd = open(ld->path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, st) != 0) {
-		fail(ld, 0, "%s", strerror(errno));
-		goto err;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		fail(ld, 0, "not a regular file");
-		goto err;
-	}
-	if (st->st_size > AZ_MAX_FILE) {
-		fail(ld, 0, "larger than %d MiB", AZ_MAX_FILE >> 20);
-		goto err;
-	}
-	if ((*text = malloc((size_t)st->st_size + 1)) == NULL) {
-		fail(ld, 0, "out of memory");
-		goto err;
-	}
-	while (got < (size_t)st->st_size) {
-		n = read(fd, *text + got, (size_t)st->st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			fail(ld, 0, "%s", n < 0 ? strerror(errno) : "file shrank while being read");
-			goto err;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	*len = got;
-	return 0;
-err:
-	if (fd >= 0)
-		close(fd);
-	free(*text);
-	*text = NULL;
-	return -1;
 }
 
 /* Canonical order of owners, then type (an RRSIG goes with the type it
@@ -706,7 +593,7 @@ authzone_load(const char *path, const uint8_t *origin, time_t now, char *err, si
 	ld.path = path;
 	ld.err = err;
 	ld.errlen = errlen;
-	if (read_file(&ld, &text, &len, &st) != 0)
+	if (zonefile_read(path, AZ_MAX_FILE, &text, &len, &st, err, errlen) != 0)
 		return NULL;
 	if ((ld.z = calloc(1, sizeof(*ld.z))) == NULL) {
 		free(text);

@@ -22,6 +22,7 @@
 
 #include "dnssec/val_int.h"
 #include "util/dname.h"
+#include "util/zonefile.h"
 
 struct anchor_point {
 	struct val_anchor a;
@@ -233,67 +234,45 @@ val_anchors_add_str(struct val_anchors *as, const char *str, char *err, size_t e
 	return rc;
 }
 
+struct anchor_file {
+	struct val_anchors *as;
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+static int
+anchor_record(void *arg, const ldns_rr *rr, uint32_t line)
+{
+	struct anchor_file *af = arg;
+	char why[256];
+
+	if (add_ldns_rr(af->as, rr, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(af->err, af->errlen, "%s:%u: %s", af->path, line, why);
+	return -1;
+}
+
 int
 val_anchors_add_file(struct val_anchors *as, const char *path, char *err, size_t errlen)
 {
-	ldns_rdf *origin, *prev = NULL;
-	uint32_t ttl = 3600;
-	ldns_status st;
-	char why[256];
-	int line = 1, added = 0, rc = 0;
-	FILE *fp;
+	struct anchor_file af = { as, path, err, errlen };
+	struct stat st;
+	char *text;
+	size_t len;
+	long added;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* An anchor file holds a few records: a big one is a wrong path. */
+	if (zonefile_read(path, 1 << 20, &text, &len, &st, err, errlen) != 0)
 		return -1;
-	}
-	if ((origin = ldns_dname_new_frm_str(".")) == NULL) {
-		fclose(fp);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	while (rc == 0 && !feof(fp)) {
-		ldns_rr *rr = NULL;
-		int at = line;
-
-		st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
-		switch (st) {
-		case LDNS_STATUS_OK:
-			if (add_ldns_rr(as, rr, why, sizeof(why)) != 0) {
-				snprintf(err, errlen, "%s:%d: %s", path, at, why);
-				rc = -1;
-			} else {
-				added++;
-			}
-			break;
-		case LDNS_STATUS_SYNTAX_EMPTY:
-		case LDNS_STATUS_SYNTAX_TTL:
-		case LDNS_STATUS_SYNTAX_ORIGIN:
-			break;
-		case LDNS_STATUS_SYNTAX_INCLUDE:
-			snprintf(err, errlen, "%s:%d: $INCLUDE is not supported in a trust anchor file",
-			    path, at);
-			rc = -1;
-			break;
-		default:
-			snprintf(err, errlen, "%s:%d: %s", path, at, ldns_get_errorstr_by_id(st));
-			rc = -1;
-			break;
-		}
-		ldns_rr_free(rr);
-	}
-	if (rc == 0 && ferror(fp)) {
-		snprintf(err, errlen, "%s: read error", path);
-		rc = -1;
-	}
-	fclose(fp);
-	ldns_rdf_deep_free(origin);
-	ldns_rdf_deep_free(prev);
-	if (rc == 0 && added == 0) {
+	added = zonefile_parse(path, text, len, (const uint8_t *)"", anchor_record, &af,
+	    err, errlen);
+	free(text);
+	if (added == 0) {
 		snprintf(err, errlen, "%s: no DS or DNSKEY records", path);
-		rc = -1;
+		return -1;
 	}
-	return rc < 0 ? -1 : added;
+	return added < 0 ? -1 : (int)added;
 }
 
 int

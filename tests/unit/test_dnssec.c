@@ -143,6 +143,12 @@ test_anchor_config(void)
 	fclose(fp);
 	CHECK_EQ_INT(val_anchors_add_file(as, path, err, sizeof(err)), -1);
 	CHECK(strstr(err, ":2:") != NULL);
+	/* the line named is the record's own, comments and blanks counted */
+	fp = fopen(path, "w");
+	fprintf(fp, "; one\n; two\n\nzone.net. DS 1 8 2 AAAA\n; five\n\nzone.net. A 192.0.2.1\n");
+	fclose(fp);
+	CHECK_EQ_INT(val_anchors_add_file(as, path, err, sizeof(err)), -1);
+	CHECK(strstr(err, ":7: ") != NULL);
 	fp = fopen(path, "w");
 	fprintf(fp, "; nothing\n");
 	fclose(fp);
