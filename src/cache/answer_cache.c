@@ -43,6 +43,13 @@ answer_wire(const struct answer_entry *ae)
 	return (const uint8_t *)(ae->offs + ae->n_ttl);
 }
 
+/* A remembered resolution failure (RFC 9520), not data. */
+static inline bool
+answer_is_failure(const struct answer_entry *ae)
+{
+	return (answer_wire(ae)[3] & 0x0f) == RCODE_SERVFAIL;
+}
+
 const uint8_t *
 answer_entry_name(const struct shard_entry *e)
 {
@@ -201,7 +208,7 @@ cache_answer_lookup(struct cache *c, const uint8_t *qname, uint16_t qtype,
 	if (now32 >= ae->e.expire) {
 		/* A remembered failure is worth nothing once it expired. */
 		if ((uint64_t)now32 >= (uint64_t)ae->e.expire + stale_window ||
-		    (answer_wire(ae)[3] & 0x0f) == RCODE_SERVFAIL) {
+		    answer_is_failure(ae)) {
 			/* Past the stale window the entry is useless to this
 			 * caller. A caller that passes no window (serve-stale
 			 * off, or asking for fresh data only) leaves it for a
@@ -274,7 +281,7 @@ cache_answer_keep_on_failure(struct cache *c, const uint8_t *qname, uint16_t qty
 	bool keep = false;
 
 	ae = answer_find_locked(c, qname, qtype, qclass, variant, &s);
-	if (ae != NULL && (answer_wire(ae)[3] & 0x0f) != RCODE_SERVFAIL) {
+	if (ae != NULL && !answer_is_failure(ae)) {
 		if (now32 < ae->e.expire) {
 			keep = true;
 		} else if ((uint64_t)now32 < (uint64_t)ae->e.expire + stale_window) {

@@ -175,21 +175,25 @@ infra_lookup(struct infra *inf, const struct netaddr *a, uint64_t now_ms, bool c
 	return victim;
 }
 
+/* INFRA_HOLDDOWN_MIN doubled `failures` times, up to INFRA_HOLDDOWN_MAX:
+ * the backoff of addresses and zones alike. */
+static uint64_t
+backoff_ms(uint32_t failures)
+{
+	uint64_t ms = (uint64_t)INFRA_HOLDDOWN_MIN << (failures < 16 ? failures : 16);
+
+	return ms > INFRA_HOLDDOWN_MAX ? INFRA_HOLDDOWN_MAX : ms;
+}
+
 /* Rest after n consecutive timeouts. Before the address counts as down
  * (one lost packet says little) it only keeps exploration away; once
  * down, nothing but the probe goes there, and the rest doubles. */
 static uint64_t
 holddown_ms(uint32_t n)
 {
-	uint32_t shift;
-
 	if (n < INFRA_DOWN_TIMEOUTS)
 		return n == 0 ? 0 : INFRA_HOLDDOWN_MIN;
-	shift = n - INFRA_DOWN_TIMEOUTS;
-	if (shift > 16)
-		shift = 16;
-	return (uint64_t)INFRA_HOLDDOWN_MIN << shift > INFRA_HOLDDOWN_MAX ?
-	    INFRA_HOLDDOWN_MAX : (uint64_t)INFRA_HOLDDOWN_MIN << shift;
+	return backoff_ms(n - INFRA_DOWN_TIMEOUTS);
 }
 
 void
@@ -290,7 +294,7 @@ infra_report_timeout(struct infra *inf, const struct netaddr *a, uint64_t now_ms
 void
 infra_report_tcp(struct infra *inf, const struct netaddr *a, bool works, uint64_t now_ms)
 {
-	struct infra_entry *e = infra_lookup(inf, a, now_ms, works ? false : true);
+	struct infra_entry *e = infra_lookup(inf, a, now_ms, !works);
 
 	if (e != NULL)
 		e->tcp_broken_until = works ? 0 : now_ms + INFRA_TCP_BROKEN_MS;
@@ -348,7 +352,6 @@ void
 infra_zone_down(struct infra *inf, const uint8_t *zone, uint64_t now_ms)
 {
 	struct infra_zone *z = zone_slot(inf, zone);
-	uint32_t shift;
 
 	if (!z->used || !dname_equal(z->name, zone)) {
 		if (!z->used)
@@ -357,10 +360,7 @@ infra_zone_down(struct infra *inf, const uint8_t *zone, uint64_t now_ms)
 		z->used = true;
 		memcpy(z->name, zone, dname_len(zone));
 	}
-	shift = z->failures < 16 ? z->failures : 16;
-	z->failures++;
-	z->held_until = now_ms + ((uint64_t)INFRA_HOLDDOWN_MIN << shift > INFRA_HOLDDOWN_MAX ?
-	    INFRA_HOLDDOWN_MAX : (uint64_t)INFRA_HOLDDOWN_MIN << shift);
+	z->held_until = now_ms + backoff_ms(z->failures++);
 	z->probe_until = 0;
 }
 

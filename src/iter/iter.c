@@ -435,23 +435,34 @@ iter_set_config(struct iter *it, struct iter_config *cfg)
 	it->local_root_stale_logged = false;
 }
 
-void
-iter_resolve(struct iter *it, const uint8_t *qname, uint16_t qtype, uint16_t qclass, uint16_t flags, void *client)
+/* The qstate resolving a question: the one in flight (*started false),
+ * or a new one, scheduled (*started true). NULL without memory. */
+static struct qstate *
+mesh_find_or_start(struct iter *it, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+    uint16_t flags, bool *started)
 {
 	uint16_t mf = mesh_flags(flags);
 	uint32_t h = mesh_hash(it, qname, qtype, qclass, mf);
+	struct qstate *qs = mesh_find(it, h, qname, qtype, qclass, mf);
+
+	*started = qs == NULL;
+	if (qs == NULL && (qs = qstate_new(it, qname, qtype, qclass, mf, 0, h, NULL)) != NULL)
+		qstate_schedule(qs);
+	return qs;
+}
+
+void
+iter_resolve(struct iter *it, const uint8_t *qname, uint16_t qtype, uint16_t qclass, uint16_t flags, void *client)
+{
 	struct qstate *qs;
+	bool started;
 
 	it->stats.client_queries++;
-	qs = mesh_find(it, h, qname, qtype, qclass, mf);
-	if (qs != NULL) {
+	qs = mesh_find_or_start(it, qname, qtype, qclass, flags, &started);
+	if (qs == NULL)
+		goto fail;
+	if (!started)
 		it->stats.coalesced++;
-	} else {
-		qs = qstate_new(it, qname, qtype, qclass, mf, 0, h, NULL);
-		if (qs == NULL)
-			goto fail;
-		qstate_schedule(qs);
-	}
 	if (!add_waiter(qs, client, NULL))
 		goto fail;
 	iter_run(it);
@@ -475,21 +486,18 @@ fail:
 void
 iter_refresh(struct iter *it, const uint8_t *qname, uint16_t qtype, uint16_t qclass, uint16_t flags)
 {
-	uint16_t mf = mesh_flags(flags);
-	uint32_t h = mesh_hash(it, qname, qtype, qclass, mf);
 	struct qstate *qs;
+	bool started;
 
 	/* A refresh is a favour: it waits for no client, so it never adds
-	 * to a backlog. */
-	if (it->stats.in_flight >= ITER_MAX_REFRESH_BACKLOG ||
-	    mesh_find(it, h, qname, qtype, qclass, mf) != NULL)
+	 * to a backlog; one already in flight will do. */
+	if (it->stats.in_flight >= ITER_MAX_REFRESH_BACKLOG)
 		return;
-	qs = qstate_new(it, qname, qtype, qclass, mf, 0, h, NULL);
-	if (qs == NULL)
+	qs = mesh_find_or_start(it, qname, qtype, qclass, flags, &started);
+	if (qs == NULL || !started)
 		return;
 	qs->refresh = true;
 	it->stats.prefetch++;
-	qstate_schedule(qs);
 	iter_run(it);
 }
 

@@ -434,24 +434,29 @@ class Lab:
                              "which creates a private namespace)\n" % ifaces)
             sys.exit(99)
 
-    def setup_addresses(self):
+    def add_addresses(self, v4, v6, without_v6):
+        """Bring lo up and put addresses on it. The IPv6 ones only unless
+        LAB_IPV6=no or the namespace refuses them: then self.v6 is False
+        and the lab goes on without_v6 (said in the report)."""
         run(["ip", "link", "set", "lo", "up"])
-        for s in SERVERS:
-            for a in s.v4:
-                run(["ip", "addr", "add", a + "/32", "dev", "lo"])
+        for a in v4:
+            run(["ip", "addr", "add", a + "/32", "dev", "lo"])
         if os.environ.get("LAB_IPV6", "yes") == "no":
             self.v6 = False
-            R.info("IPv6 switched off (LAB_IPV6=no): IPv6 parts skipped")
+            R.info("IPv6 switched off (LAB_IPV6=no): %s" % without_v6)
             return
-        for s in SERVERS:
-            for a in s.v6:
-                r = run(["ip", "-6", "addr", "add", a + "/128", "dev", "lo",
-                         "nodad"], check=False)
-                if r.returncode != 0:
-                    self.v6 = False
-                    R.info("IPv6 unavailable in the namespace (%s): IPv6 parts "
-                           "skipped" % r.stdout.strip())
-                    return
+        for a in v6:
+            r = run(["ip", "-6", "addr", "add", a + "/128", "dev", "lo",
+                     "nodad"], check=False)
+            if r.returncode != 0:
+                self.v6 = False
+                R.info("IPv6 unavailable in the namespace (%s): %s"
+                       % (r.stdout.strip(), without_v6))
+                return
+
+    def setup_addresses(self):
+        self.add_addresses([a for s in SERVERS for a in s.v4],
+                           [a for s in SERVERS for a in s.v6], "IPv6 parts skipped")
 
     # NSD -----------------------------------------------------------------
     def nsd_conf(self, s):

@@ -355,23 +355,9 @@ class UpLab(Lab):
         self.zonedir = os.path.join(tmp, "zones")
 
     def setup_addresses(self):
-        run(["ip", "link", "set", "lo", "up"])
-        for f in fronts(False):
-            run(["ip", "addr", "add", f.addr + "/32", "dev", "lo"])
-        if os.environ.get("LAB_IPV6", "yes") == "no":
-            self.v6 = False
-            R.info("IPv6 switched off (LAB_IPV6=no): IPv6 root fronts left out")
-            return
-        for f in fronts(True):
-            if not f.v6:
-                continue
-            r = run(["ip", "-6", "addr", "add", f.addr + "/128", "dev", "lo",
-                     "nodad"], check=False)
-            if r.returncode != 0:
-                self.v6 = False
-                R.info("IPv6 unavailable in the namespace (%s): IPv6 root fronts "
-                       "left out" % r.stdout.strip())
-                return
+        self.add_addresses([f.addr for f in fronts(False) if not f.v6],
+                           [f.addr for f in fronts(True) if f.v6],
+                           "IPv6 root fronts left out")
 
     def write_zones(self):
         os.makedirs(self.zonedir, exist_ok=True)
