@@ -39,20 +39,10 @@ find_dname(const struct delegpt *dp, struct rrset *sets, int n, const uint8_t *n
 uint8_t *
 response_dname_substitute(struct arena *a, const uint8_t *name, const struct rrset *dname)
 {
-	const uint8_t *target = dname->rdata[0].data;
-	int keep = dname_label_count(name) - dname_label_count(dname->owner);
-	const uint8_t *cut = dname_remove_labels(name, keep);
-	size_t prefix = (size_t)(cut - name), tlen = dname_len(target);
-	uint8_t *out;
+	uint8_t buf[DNAME_MAX];
+	int len = dname_substitute(name, dname->owner, dname->rdata[0].data, buf);
 
-	if (prefix + tlen > DNAME_MAX)
-		return NULL;
-	out = arena_alloc(a, prefix + tlen);
-	if (out == NULL)
-		return NULL;
-	memcpy(out, name, prefix);
-	memcpy(out + prefix, target, tlen);
-	return out;
+	return len < 0 ? NULL : arena_memdup(a, buf, (size_t)len);
 }
 
 struct rrset *
@@ -128,7 +118,8 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 		if (sent_type == RR_TYPE_CNAME)
 			break;
 		/* A DNAME above the name wins over the CNAME the server made
-		 * from it (RFC 6672 section 3.2): we make our own. */
+		 * from it (RFC 6672 section 3.2): we make our own, and keep
+		 * the server's for the validator to compare. */
 		rs = find_dname(dp, ans, nans, name);
 		if (rs != NULL) {
 			uint8_t *target = response_dname_substitute(a, name, rs);
@@ -142,6 +133,7 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 			if (cn == NULL)
 				break;
 			ri->synth[ri->nchain] = true;
+			ri->sent[ri->nchain] = rrset_find(ans, nans, name, RR_TYPE_CNAME);
 			ri->chain[ri->nchain++] = cn;
 			if (chain_owns(ri, sent_name, target) && ri->nchain > 2) {
 				ri->loop = true;

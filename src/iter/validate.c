@@ -505,6 +505,21 @@ check_denial(struct vctx *vc, const uint8_t *name, struct keys *res)
 	return true;
 }
 
+/* answer[i] is an unsigned CNAME after the DNAME answer[i - 1]: whether
+ * it, and the CNAME the server sent beside the DNAME if it sent one, are
+ * exactly the DNAME's synthesis. When not, *why says so. */
+static bool
+synthesis_holds(const struct qstate *qs, int i, struct keys *why)
+{
+	const struct rrset *dname = qs->answer[i - 1], *sent = qs->answer_sent[i];
+
+	if (val_dname_synthesises(dname, qs->answer[i]) &&
+	    (sent == NULL || val_dname_synthesises(dname, sent)))
+		return true;
+	keys_set(why, SEC_BOGUS, EDE_DNSSEC_BOGUS, "a CNAME beside a signed DNAME is not its synthesis");
+	return false;
+}
+
 static void
 combine(struct keys *total, const struct keys *part)
 {
@@ -580,16 +595,25 @@ validate_answer(struct qstate *qs)
 	vc.qs = qs;
 	val_env_init(&vc.ve, qs->it->env.now(qs->it->env.io), &qs->arena);
 	keys_set(&total, SEC_SECURE, EDE_NONE, "");
+	part = total;
 	if (val_anchors_lookup(qs->cfg->anchors, qs->qname) == NULL) {
 		qs->security = SEC_INDETERMINATE;
 		return true;
 	}
 	for (i = 0; i < qs->nanswer; i++) {
 		struct rrset *rs = qs->answer[i];
-		/* a CNAME we made from a DNAME carries no signature: the
-		 * DNAME before it is checked instead */
 		if (rs->type == RR_TYPE_CNAME && i > 0 && qs->answer[i - 1]->type == RR_TYPE_DNAME &&
 		    val_rrset_signer(rs) == NULL) {
+			/* The unsigned CNAME beside a DNAME: as good as the
+			 * DNAME just judged, if it is what the DNAME makes
+			 * and the server did not claim something else. If
+			 * not, the DNAME came in a bogus reply: it is not
+			 * used again (marked below). */
+			if (part.sec == SEC_SECURE && !synthesis_holds(qs, i, &part)) {
+				if (bad == NULL)
+					bad = qs->answer[i - 1];
+				combine(&total, &part);
+			}
 			last = rs->rdata[0].data;
 			continue;
 		}
@@ -611,6 +635,8 @@ validate_answer(struct qstate *qs)
 			return false;
 		combine(&total, &part);
 	}
+	if (bad != NULL)
+		cache_rrset_update_security(qs->it->cache, bad, SEC_BOGUS, bad->trust);
 	if (total.sec == SEC_BOGUS && total.why.ede != EDE_NONE) {
 		if (resolve_again(qs, bad))
 			return false;

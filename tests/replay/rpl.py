@@ -140,8 +140,29 @@ def parse_rr(text, question, default_ttl=3600, origin=dns.name.root):
             raise ValueError("question with data: %r" % text)
         return RR(name, 0, rdclass, rdtype, None)
     rest = text.split(None, i + 1)[i + 1] if i + 1 < len(toks) else ""
-    rdata = dns.rdata.from_text(rdclass, rdtype, rest, origin=origin, relativize=False)
+    try:
+        rdata = dns.rdata.from_text(rdclass, rdtype, rest, origin=origin, relativize=False)
+    except dns.exception.DNSException:
+        rdata = _odd_ds(rdclass, rdtype, rest)
+        if rdata is None:
+            raise
     return RR(name, ttl, rdclass, rdtype, rdata)
+
+
+def _odd_ds(rdclass, rdtype, rest):
+    """A DS (or CDS) whose digest has the wrong length for its type, which
+    dnspython refuses to build: as generic RDATA, so a scenario can serve
+    the malformed record a validator must cope with. None if it is not
+    that either."""
+    if rdtype not in (dns.rdatatype.DS, dns.rdatatype.CDS):
+        return None
+    f = rest.split()
+    try:
+        wire = (int(f[0]).to_bytes(2, "big") + bytes([int(f[1]), int(f[2])]) +
+                binascii.unhexlify("".join(f[3:])))
+    except (IndexError, ValueError, OverflowError, binascii.Error):
+        return None
+    return dns.rdata.GenericRdata(rdclass, rdtype, wire)
 
 
 class Entry:
