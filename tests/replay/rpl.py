@@ -699,8 +699,9 @@ def build_answer(entry, query, wire_query):
                 target.append(rrset)
             rrset.add(rr.rdata, rr.ttl)
     if query.edns >= 0:
-        msg.use_edns(query.edns, (query.ednsflags & 0xFFFF) |
-                     (dns.flags.DO if entry.do else 0), 4096)
+        # FORMAT.md: the query's EDNS version and flags (DO included);
+        # a DO on the entry's REPLY line does not add one.
+        msg.use_edns(query.edns, query.ednsflags & 0xFFFF, ENTRY_PAYLOAD)
     msg.set_rcode(entry.rcode)
     return msg.to_wire(max_size=65535)
 

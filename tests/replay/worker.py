@@ -519,7 +519,8 @@ def unbound_stand_in(sc, text, wd, conffile, binary):
     ]
     out = []
     for line in text.split("\n"):
-        if line.strip().startswith("control-socket:"):
+        # resolverd's own keys, which Unbound does not know
+        if line.strip().startswith(("control-socket:", "infra-probe-share:")):
             continue
         out.append(line)
         if line.strip() == "server:":
