@@ -505,13 +505,27 @@ check_denial(struct vctx *vc, const uint8_t *name, struct keys *res)
 	return true;
 }
 
-/* answer[i] is an unsigned CNAME after the DNAME answer[i - 1]: whether
- * it, and the CNAME the server sent beside the DNAME if it sent one, are
+/* The DNAME of the answer (before index i) whose owner is above the owner
+ * of answer[i], or -1. An unsigned CNAME below it is what it stands for. */
+static int
+covering_dname(const struct qstate *qs, int i)
+{
+	int j;
+
+	for (j = i - 1; j >= 0; j--)
+		if (qs->answer[j]->type == RR_TYPE_DNAME &&
+		    dname_is_strict_subdomain(qs->answer[i]->owner, qs->answer[j]->owner))
+			return j;
+	return -1;
+}
+
+/* answer[i] is an unsigned CNAME below the DNAME answer[d]: whether it,
+ * and the CNAME the server sent beside the DNAME if it sent one, are
  * exactly the DNAME's synthesis. When not, *why says so. */
 static bool
-synthesis_holds(const struct qstate *qs, int i, struct keys *why)
+synthesis_holds(const struct qstate *qs, int d, int i, struct keys *why)
 {
-	const struct rrset *dname = qs->answer[i - 1], *sent = qs->answer_sent[i];
+	const struct rrset *dname = qs->answer[d], *sent = qs->answer_sent[i];
 
 	if (val_dname_synthesises(dname, qs->answer[i]) &&
 	    (sent == NULL || val_dname_synthesises(dname, sent)))
@@ -586,6 +600,7 @@ validate_answer(struct qstate *qs)
 {
 	struct vctx vc;
 	struct keys total, part;
+	enum sec_status verdict[sizeof(qs->answer) / sizeof(qs->answer[0])];
 	const uint8_t *last = qs->qname;
 	const struct rrset *bad = NULL;
 	char name[DNAME_STR_MAX], type[16];
@@ -595,23 +610,25 @@ validate_answer(struct qstate *qs)
 	vc.qs = qs;
 	val_env_init(&vc.ve, qs->it->env.now(qs->it->env.io), &qs->arena);
 	keys_set(&total, SEC_SECURE, EDE_NONE, "");
-	part = total;
 	if (val_anchors_lookup(qs->cfg->anchors, qs->qname) == NULL) {
 		qs->security = SEC_INDETERMINATE;
 		return true;
 	}
 	for (i = 0; i < qs->nanswer; i++) {
 		struct rrset *rs = qs->answer[i];
-		if (rs->type == RR_TYPE_CNAME && i > 0 && qs->answer[i - 1]->type == RR_TYPE_DNAME &&
-		    val_rrset_signer(rs) == NULL) {
-			/* The unsigned CNAME beside a DNAME: as good as the
-			 * DNAME just judged, if it is what the DNAME makes
-			 * and the server did not claim something else. If
-			 * not, the DNAME came in a bogus reply: it is not
-			 * used again (marked below). */
-			if (part.sec == SEC_SECURE && !synthesis_holds(qs, i, &part)) {
+		int d = rs->type == RR_TYPE_CNAME && val_rrset_signer(rs) == NULL ?
+		    covering_dname(qs, i) : -1;
+		if (d >= 0) {
+			/* The unsigned CNAME a DNAME of the answer stands
+			 * for: as good as that DNAME, if it is exactly its
+			 * synthesis and the server did not claim another.
+			 * If not, the DNAME came in a bogus reply: it is
+			 * not used again (marked below). */
+			verdict[i] = verdict[d];
+			if (verdict[d] == SEC_SECURE && !synthesis_holds(qs, d, i, &part)) {
+				verdict[i] = SEC_BOGUS;
 				if (bad == NULL)
-					bad = qs->answer[i - 1];
+					bad = qs->answer[d];
 				combine(&total, &part);
 			}
 			last = rs->rdata[0].data;
@@ -619,6 +636,7 @@ validate_answer(struct qstate *qs)
 		}
 		if (!check_rrset(&vc, rs, &part))
 			return false;
+		verdict[i] = part.sec;
 		if (part.sec == SEC_BOGUS && bad == NULL)
 			bad = rs;
 		if (part.sec == SEC_SECURE || part.sec == SEC_INSECURE || part.sec == SEC_BOGUS)
