@@ -143,6 +143,8 @@ follow_cached_dname(struct qstate *qs, time_t now, bool *stop)
 		cn = response_synth_cname(&qs->arena, qs->cur_name, target, dn->ttl);
 		if (cn == NULL || !answer_push(qs, cn))
 			return true;
+		if (qs->qtype == RR_TYPE_CNAME)
+			return true;            /* the CNAME asked for: done */
 		if (++qs->chain_len > ITER_MAX_CNAME_CHAIN || answer_alias_seen(qs, target)) {
 			qs->rcode = RCODE_SERVFAIL;
 			return true;

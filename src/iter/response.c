@@ -103,24 +103,27 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
     const uint8_t *sent_name, uint16_t sent_type, struct resp_info *ri, bool *final)
 {
 	const uint8_t *name = sent_name;
-	struct rrset *rs;
+	struct rrset *rs, *dn;
 
 	*final = false;
 	while (ri->nchain < RESP_MAX_CHAIN - 2) {
 		if (!in_bailiwick(dp, name))
 			break;
+		dn = find_dname(dp, ans, nans, name);
 		rs = rrset_find(ans, nans, name, sent_type);
-		if (rs != NULL && rs->count > 0) {
+		/* (a CNAME asked for below a DNAME is the one the DNAME
+		 * makes: below) */
+		if (rs != NULL && rs->count > 0 && (sent_type != RR_TYPE_CNAME || dn == NULL)) {
 			ri->chain[ri->nchain++] = rs;
 			*final = true;
 			break;
 		}
-		if (sent_type == RR_TYPE_CNAME)
+		if (sent_type == RR_TYPE_CNAME && dn == NULL)
 			break;
 		/* A DNAME above the name wins over the CNAME the server made
 		 * from it (RFC 6672 section 3.2): we make our own, and keep
 		 * the server's for the validator to compare. */
-		rs = find_dname(dp, ans, nans, name);
+		rs = dn;
 		if (rs != NULL) {
 			uint8_t *target = response_dname_substitute(a, name, rs);
 			struct rrset *cn;
@@ -135,6 +138,10 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 			ri->synth[ri->nchain] = true;
 			ri->sent[ri->nchain] = rrset_find(ans, nans, name, RR_TYPE_CNAME);
 			ri->chain[ri->nchain++] = cn;
+			if (sent_type == RR_TYPE_CNAME) {
+				*final = true;      /* the CNAME asked for */
+				break;
+			}
 			if (chain_owns(ri, sent_name, target) && ri->nchain > 2) {
 				ri->loop = true;
 				break;
