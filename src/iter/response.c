@@ -111,8 +111,8 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 			break;
 		dn = find_dname(dp, ans, nans, name);
 		rs = rrset_find(ans, nans, name, sent_type);
-		/* (a CNAME asked for below a DNAME is the one the DNAME
-		 * makes: below) */
+		/* Data of the asked type ends the chain; but below a DNAME
+		 * the CNAME asked for is the one the DNAME makes (below). */
 		if (rs != NULL && rs->count > 0 && (sent_type != RR_TYPE_CNAME || dn == NULL)) {
 			ri->chain[ri->nchain++] = rs;
 			*final = true;
