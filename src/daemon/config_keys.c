@@ -16,6 +16,7 @@
 
 #include "daemon/config.h"
 #include "daemon/config_int.h"
+#include "dnssec/dnssec.h"
 
 #define TTL_MAX 2147483647LL            /* RFC 2181 */
 
@@ -353,14 +354,17 @@ key_ta_file(struct parser *p, const char *key, char *val)
 	    &p->cfg->ntrust_anchor_files, path);
 }
 
-/* Only the shape is checked here (owner, optional TTL and class, DS or
- * DNSKEY, some RDATA); the validator parses the record itself. */
+/* The shape first (owner, optional TTL and class, DS or DNSKEY, some
+ * RDATA), then the record as the validator will read it at start-up, so
+ * that what it refuses (a digest of the wrong length, say) is reported
+ * with this line. */
 static int
 key_ta(struct parser *p, const char *key, char *val)
 {
 	uint8_t owner[DNAME_MAX];
-	char *copy, *tok, *save = NULL;
-	int i;
+	char *copy, *tok, *save = NULL, why[512];
+	struct val_anchors *scratch;
+	int i, rc;
 	bool ok = false;
 
 	if ((copy = strdup(val)) == NULL)
@@ -381,6 +385,12 @@ key_ta(struct parser *p, const char *key, char *val)
 	if (!ok)
 		return cfg_perr(p, p->line, "trust-anchor must be a DS or DNSKEY "
 		    "record in zone file form, got '%s'", val);
+	if ((scratch = val_anchors_new()) == NULL)
+		return cfg_nomem(p);
+	rc = val_anchors_add_str(scratch, val, why, sizeof(why));
+	val_anchors_free(scratch);
+	if (rc != 0)
+		return cfg_perr(p, p->line, "trust-anchor: %s", why);
 	return add_string(p, &p->cfg->trust_anchors, &p->cfg->ntrust_anchors,
 	    strdup(val));
 }

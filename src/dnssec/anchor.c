@@ -159,6 +159,17 @@ point_add_rdata(struct val_anchors *as, struct anchor_point *pt, uint16_t type,
 	return 0;
 }
 
+static const char *
+digest_name(uint8_t digest)
+{
+	switch (digest) {
+	case DS_DIGEST_SHA1: return "SHA-1";
+	case DS_DIGEST_SHA256: return "SHA-256";
+	case DS_DIGEST_SHA384: return "SHA-384";
+	default: return "unknown";
+	}
+}
+
 static int
 add_ldns_rr(struct val_anchors *as, const ldns_rr *rr, char *err, size_t errlen)
 {
@@ -196,6 +207,15 @@ add_ldns_rr(struct val_anchors *as, const ldns_rr *rr, char *err, size_t errlen)
 	if (len < 5 || len > UINT16_MAX) {
 		snprintf(err, errlen, "%s record too short",
 		    type == LDNS_RR_TYPE_DS ? "DS" : "DNSKEY");
+		goto out;
+	}
+	/* A digest of the wrong length for its type can match no key: the
+	 * zone would be bogus for good. Refuse it while it can be fixed. */
+	if (type == LDNS_RR_TYPE_DS && val_digest_len(ldns_buffer_begin(buf)[3]) != 0 &&
+	    len - 4 != val_digest_len(ldns_buffer_begin(buf)[3])) {
+		snprintf(err, errlen, "DS digest type %u (%s) has %zu bytes, not %zu",
+		    ldns_buffer_begin(buf)[3], digest_name(ldns_buffer_begin(buf)[3]), len - 4,
+		    val_digest_len(ldns_buffer_begin(buf)[3]));
 		goto out;
 	}
 	if ((pt = point_get(as, ldns_rdf_data(owner))) == NULL ||

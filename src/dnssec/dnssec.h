@@ -249,6 +249,18 @@ enum sec_status val_ds_proof(struct val_env *ve, struct rrset *sets, int n,
     const uint8_t *child, const struct rrset *parent_keys,
     struct rrset **ds_out, struct val_result *res);
 
+/* ---- DNAME synthesis (synth.c) ---- */
+
+/* Whether cname is the CNAME that the DNAME record dname synthesises
+ * (RFC 6672 section 2.2): one record, owned by a name strictly below the
+ * DNAME's owner, whose target is that name with the owner replaced by the
+ * DNAME target. Such a CNAME is unsigned by design and is exactly as
+ * secure as the DNAME; a CNAME beside a DNAME that is anything else makes
+ * a signed answer bogus (RFC 6672 sections 3.4 and 5.3.1: like a wildcard
+ * expansion, RFC 4035 section 5.3.4, synthesised data is checked against
+ * its signed source). */
+bool val_dname_synthesises(const struct rrset *dname, const struct rrset *cname);
+
 /* ---- Denial of existence (deny.c, nsec.c, nsec3.c) ---- */
 
 enum val_deny_kind {

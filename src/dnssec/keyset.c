@@ -10,32 +10,16 @@
 #include "dnssec/val_int.h"
 #include "util/dname.h"
 
-/* Expected digest length of a DS digest type, 0 if unsupported. */
-static size_t
-digest_len(uint8_t digest)
-{
-	switch (digest) {
-	case DS_DIGEST_SHA1:
-		return 20;
-	case DS_DIGEST_SHA256:
-		return 32;
-	case DS_DIGEST_SHA384:
-		return 48;
-	default:
-		return 0;
-	}
-}
-
-/* A DS record we can use; SHA-1 ones only when the set has nothing
- * stronger that we support (RFC 4509 section 3). */
+/* A DS record we can use: an algorithm and a digest type we support;
+ * SHA-1 ones only when the set has nothing stronger that we support (RFC
+ * 4509 section 3). Whether the digest is right is for val_ds_matches to
+ * say: a usable DS whose digest matches no key (wrong value, or even the
+ * wrong length for its type) leaves the zone bogus, not insecure (RFC
+ * 4035 section 5.2, RFC 6840 section 5.2). */
 static bool
 ds_record_usable(const struct rdata *d, bool have_strong)
 {
-	size_t want;
-
-	if (d->len < 5 || !val_algo_supported(d->data[2]))
-		return false;
-	if ((want = digest_len(d->data[3])) == 0 || d->len - 4u != want)
+	if (d->len < 5 || !val_algo_supported(d->data[2]) || !val_digest_supported(d->data[3]))
 		return false;
 	return !(have_strong && d->data[3] == DS_DIGEST_SHA1);
 }

@@ -31,6 +31,9 @@ struct rrsig {
  * name read from RDATA is bounded again. */
 int val_name_len(const uint8_t *p, size_t max);
 
+/* Digest length of a DS digest type we support, 0 for one we do not. */
+size_t val_digest_len(uint8_t digest);
+
 bool val_rrsig_parse(const uint8_t *rdata, size_t len, struct rrsig *s);
 
 /* Whether rs, an NSEC or NSEC3 set, belongs to zone: an NSEC owner is

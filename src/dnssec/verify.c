@@ -82,9 +82,15 @@ digest_md(uint8_t digest, size_t *len)
 bool
 val_digest_supported(uint8_t digest)
 {
+	return val_digest_len(digest) != 0;
+}
+
+size_t
+val_digest_len(uint8_t digest)
+{
 	size_t len;
 
-	return digest_md(digest, &len) != NULL;
+	return digest_md(digest, &len) != NULL ? len : 0;
 }
 
 uint16_t

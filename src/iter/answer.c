@@ -53,6 +53,7 @@ answer_push(struct qstate *qs, struct rrset *rs)
 {
 	if (qs->nanswer >= (int)(sizeof(qs->answer) / sizeof(qs->answer[0])))
 		return false;
+	qs->answer_sent[qs->nanswer] = NULL;
 	qs->answer[qs->nanswer++] = rs;
 	return true;
 }
@@ -128,7 +129,7 @@ follow_cached_dname(struct qstate *qs, time_t now, bool *stop)
 	for (l = labels - 1; l >= 1; l--) {
 		const uint8_t *owner = dname_suffix_labels(qs->cur_name, l);
 		if (!cache_rrset_lookup(it->cache, owner, RR_TYPE_DNAME, qs->qclass, now, &qs->arena, &rs) ||
-		    rs.trust < TRUST_ANS_NONAUTH || rs.count != 1)
+		    !usable_answer(qs, &rs) || rs.count != 1)
 			continue;
 		*stop = true;
 		dn = arena_memdup(&qs->arena, &rs, sizeof(rs));
@@ -142,6 +143,8 @@ follow_cached_dname(struct qstate *qs, time_t now, bool *stop)
 		cn = response_synth_cname(&qs->arena, qs->cur_name, target, dn->ttl);
 		if (cn == NULL || !answer_push(qs, cn))
 			return true;
+		if (qs->qtype == RR_TYPE_CNAME)
+			return true;            /* the CNAME asked for: done */
 		if (++qs->chain_len > ITER_MAX_CNAME_CHAIN || answer_alias_seen(qs, target)) {
 			qs->rcode = RCODE_SERVFAIL;
 			return true;
@@ -265,6 +268,22 @@ add_proofs(struct qstate *qs, struct msg_builder *b, bool negative)
 	}
 }
 
+/* Whether answer[i] is an RRset the answer already holds: a chain that
+ * passes one DNAME twice (x. DNAME . for a.x.x.) has it twice, but a
+ * message carries an RRset once (RFC 2181 section 5). */
+static bool
+answer_repeats(const struct qstate *qs, int i)
+{
+	const struct rrset *rs = qs->answer[i];
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (qs->answer[j]->type == rs->type && qs->answer[j]->rclass == rs->rclass &&
+		    dname_equal(qs->answer[j]->owner, rs->owner))
+			return true;
+	return false;
+}
+
 size_t
 answer_build(struct qstate *qs, uint16_t *ede)
 {
@@ -288,7 +307,8 @@ answer_build(struct qstate *qs, uint16_t *ede)
 	    mb_question(&b, qs->qname, qs->qtype, qs->qclass) != 0)
 		return 0;
 	for (i = 0; i < qs->nanswer && !b.full; i++)
-		mb_rrset(&b, SEC_ANSWER, qs->answer[i], dnssec);
+		if (!answer_repeats(qs, i))
+			mb_rrset(&b, SEC_ANSWER, qs->answer[i], dnssec);
 	if (dnssec && qs->rcode != RCODE_SERVFAIL)
 		add_proofs(qs, &b, negative);
 	else if (qs->neg_soa != NULL && !b.full) {

@@ -153,6 +153,10 @@ struct qstate {
 	uint8_t cur_name[DNAME_MAX];
 	int chain_len;
 	struct rrset *answer[ITER_MAX_CNAME_CHAIN * 2 + 2];
+	/* for answer[i], a CNAME we made from the DNAME answer[i - 1]: the
+	 * CNAME the server sent beside that DNAME for the same name, if it
+	 * sent one (the validator holds it against the DNAME); else NULL */
+	struct rrset *answer_sent[ITER_MAX_CNAME_CHAIN * 2 + 2];
 	int nanswer;
 	struct rrset *neg_soa;       /* for NXDOMAIN / NODATA */
 	struct rrset *neg_ns;        /* the zone's NS, as the authority sent it */

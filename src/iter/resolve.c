@@ -463,9 +463,11 @@ append_chain(struct qstate *qs, struct resp_info *ri)
 {
 	int i;
 
-	for (i = 0; i < ri->nchain; i++)
+	for (i = 0; i < ri->nchain; i++) {
 		if (!answer_push(qs, ri->chain[i]))
 			return false;
+		qs->answer_sent[qs->nanswer - 1] = ri->sent[i];
+	}
 	return true;
 }
 

@@ -39,20 +39,10 @@ find_dname(const struct delegpt *dp, struct rrset *sets, int n, const uint8_t *n
 uint8_t *
 response_dname_substitute(struct arena *a, const uint8_t *name, const struct rrset *dname)
 {
-	const uint8_t *target = dname->rdata[0].data;
-	int keep = dname_label_count(name) - dname_label_count(dname->owner);
-	const uint8_t *cut = dname_remove_labels(name, keep);
-	size_t prefix = (size_t)(cut - name), tlen = dname_len(target);
-	uint8_t *out;
+	uint8_t buf[DNAME_MAX];
+	int len = dname_substitute(name, dname->owner, dname->rdata[0].data, buf);
 
-	if (prefix + tlen > DNAME_MAX)
-		return NULL;
-	out = arena_alloc(a, prefix + tlen);
-	if (out == NULL)
-		return NULL;
-	memcpy(out, name, prefix);
-	memcpy(out + prefix, target, tlen);
-	return out;
+	return len < 0 ? NULL : arena_memdup(a, buf, (size_t)len);
 }
 
 struct rrset *
@@ -113,23 +103,27 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
     const uint8_t *sent_name, uint16_t sent_type, struct resp_info *ri, bool *final)
 {
 	const uint8_t *name = sent_name;
-	struct rrset *rs;
+	struct rrset *rs, *dn;
 
 	*final = false;
 	while (ri->nchain < RESP_MAX_CHAIN - 2) {
 		if (!in_bailiwick(dp, name))
 			break;
+		dn = find_dname(dp, ans, nans, name);
 		rs = rrset_find(ans, nans, name, sent_type);
-		if (rs != NULL && rs->count > 0) {
+		/* Data of the asked type ends the chain; but below a DNAME
+		 * the CNAME asked for is the one the DNAME makes (below). */
+		if (rs != NULL && rs->count > 0 && (sent_type != RR_TYPE_CNAME || dn == NULL)) {
 			ri->chain[ri->nchain++] = rs;
 			*final = true;
 			break;
 		}
-		if (sent_type == RR_TYPE_CNAME)
+		if (sent_type == RR_TYPE_CNAME && dn == NULL)
 			break;
 		/* A DNAME above the name wins over the CNAME the server made
-		 * from it (RFC 6672 section 3.2): we make our own. */
-		rs = find_dname(dp, ans, nans, name);
+		 * from it (RFC 6672 section 3.2): we make our own, and keep
+		 * the server's for the validator to compare. */
+		rs = dn;
 		if (rs != NULL) {
 			uint8_t *target = response_dname_substitute(a, name, rs);
 			struct rrset *cn;
@@ -142,7 +136,12 @@ walk_chain(struct arena *a, const struct delegpt *dp, struct rrset *ans, int nan
 			if (cn == NULL)
 				break;
 			ri->synth[ri->nchain] = true;
+			ri->sent[ri->nchain] = rrset_find(ans, nans, name, RR_TYPE_CNAME);
 			ri->chain[ri->nchain++] = cn;
+			if (sent_type == RR_TYPE_CNAME) {
+				*final = true;      /* the CNAME asked for */
+				break;
+			}
 			if (chain_owns(ri, sent_name, target) && ri->nchain > 2) {
 				ri->loop = true;
 				break;

@@ -26,6 +26,10 @@ struct resp_info {
 	uint16_t rcode;                      /* for RESP_ANSWER: YXDOMAIN */
 	struct rrset *chain[RESP_MAX_CHAIN]; /* answer section, in chain order */
 	bool synth[RESP_MAX_CHAIN];          /* CNAME made from a DNAME */
+	/* for a CNAME made from a DNAME: the CNAME the server sent for the
+	 * same name, if any. It is not followed (the DNAME says where the
+	 * name goes); the validator checks it against the DNAME. */
+	struct rrset *sent[RESP_MAX_CHAIN];
 	int nchain;
 	const uint8_t *next_name;            /* where the chain ends */
 	struct rrset *ns;                    /* RESP_REFERRAL */

@@ -505,6 +505,35 @@ check_denial(struct vctx *vc, const uint8_t *name, struct keys *res)
 	return true;
 }
 
+/* The DNAME of the answer (before index i) whose owner is above the owner
+ * of answer[i], or -1. An unsigned CNAME below it is what it stands for. */
+static int
+covering_dname(const struct qstate *qs, int i)
+{
+	int j;
+
+	for (j = i - 1; j >= 0; j--)
+		if (qs->answer[j]->type == RR_TYPE_DNAME &&
+		    dname_is_strict_subdomain(qs->answer[i]->owner, qs->answer[j]->owner))
+			return j;
+	return -1;
+}
+
+/* answer[i] is an unsigned CNAME below the DNAME answer[d]: whether it,
+ * and the CNAME the server sent beside the DNAME if it sent one, are
+ * exactly the DNAME's synthesis. When not, *why says so. */
+static bool
+synthesis_holds(const struct qstate *qs, int d, int i, struct keys *why)
+{
+	const struct rrset *dname = qs->answer[d], *sent = qs->answer_sent[i];
+
+	if (val_dname_synthesises(dname, qs->answer[i]) &&
+	    (sent == NULL || val_dname_synthesises(dname, sent)))
+		return true;
+	keys_set(why, SEC_BOGUS, EDE_DNSSEC_BOGUS, "a CNAME beside a signed DNAME is not its synthesis");
+	return false;
+}
+
 static void
 combine(struct keys *total, const struct keys *part)
 {
@@ -571,6 +600,7 @@ validate_answer(struct qstate *qs)
 {
 	struct vctx vc;
 	struct keys total, part;
+	enum sec_status verdict[sizeof(qs->answer) / sizeof(qs->answer[0])];
 	const uint8_t *last = qs->qname;
 	const struct rrset *bad = NULL;
 	char name[DNAME_STR_MAX], type[16];
@@ -586,15 +616,27 @@ validate_answer(struct qstate *qs)
 	}
 	for (i = 0; i < qs->nanswer; i++) {
 		struct rrset *rs = qs->answer[i];
-		/* a CNAME we made from a DNAME carries no signature: the
-		 * DNAME before it is checked instead */
-		if (rs->type == RR_TYPE_CNAME && i > 0 && qs->answer[i - 1]->type == RR_TYPE_DNAME &&
-		    val_rrset_signer(rs) == NULL) {
+		int d = rs->type == RR_TYPE_CNAME && val_rrset_signer(rs) == NULL ?
+		    covering_dname(qs, i) : -1;
+		if (d >= 0) {
+			/* The unsigned CNAME a DNAME of the answer stands
+			 * for: as good as that DNAME, if it is exactly its
+			 * synthesis and the server did not claim another.
+			 * If not, the DNAME came in a bogus reply: it is
+			 * not used again (marked below). */
+			verdict[i] = verdict[d];
+			if (verdict[d] == SEC_SECURE && !synthesis_holds(qs, d, i, &part)) {
+				verdict[i] = SEC_BOGUS;
+				if (bad == NULL)
+					bad = qs->answer[d];
+				combine(&total, &part);
+			}
 			last = rs->rdata[0].data;
 			continue;
 		}
 		if (!check_rrset(&vc, rs, &part))
 			return false;
+		verdict[i] = part.sec;
 		if (part.sec == SEC_BOGUS && bad == NULL)
 			bad = rs;
 		if (part.sec == SEC_SECURE || part.sec == SEC_INSECURE || part.sec == SEC_BOGUS)
@@ -611,6 +653,8 @@ validate_answer(struct qstate *qs)
 			return false;
 		combine(&total, &part);
 	}
+	if (bad != NULL)
+		cache_rrset_update_security(qs->it->cache, bad, SEC_BOGUS, bad->trust);
 	if (total.sec == SEC_BOGUS && total.why.ede != EDE_NONE) {
 		if (resolve_again(qs, bad))
 			return false;

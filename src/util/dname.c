@@ -489,3 +489,20 @@ dname_wildcard(const uint8_t *encloser, uint8_t *out)
 	memcpy(out + 2, encloser, len);
 	return (int)len + 2;
 }
+
+int
+dname_substitute(const uint8_t *name, const uint8_t *owner, const uint8_t *target,
+    uint8_t *out)
+{
+	int keep = dname_label_count(name) - dname_label_count(owner);
+	size_t prefix, tlen = dname_len(target);
+
+	if (keep <= 0 || !dname_is_strict_subdomain(name, owner))
+		return -1;
+	prefix = (size_t)(dname_remove_labels(name, keep) - name);
+	if (prefix + tlen > DNAME_MAX)
+		return -1;
+	memmove(out, name, prefix);
+	memcpy(out + prefix, target, tlen);
+	return (int)(prefix + tlen);
+}

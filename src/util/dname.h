@@ -65,6 +65,13 @@ int dname_canonical_cmp(const uint8_t *a, const uint8_t *b);
  * when the result would exceed 255 bytes. */
 int dname_wildcard(const uint8_t *encloser, uint8_t *out);
 
+/* DNAME substitution (RFC 6672 section 2.2): name, which must be strictly
+ * below owner, with its suffix owner replaced by target, into out
+ * (DNAME_MAX bytes). Returns the length, or -1 when name is not below
+ * owner or the result would exceed 255 bytes (YXDOMAIN). */
+int dname_substitute(const uint8_t *name, const uint8_t *owner, const uint8_t *target,
+    uint8_t *out);
+
 /* Lower-case name in place. */
 void dname_lower(uint8_t *name);
 

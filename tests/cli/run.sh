@@ -70,6 +70,25 @@ out=$("$bin" -t -c "$tmp/rz.conf" 2>&1); rc=$?
 [ $rc -eq 1 ] && echo "$out" | grep -q "rz.conf:3: root-zone-file: .*stale" && ok "-t refuses a stale root-zone-file with file:line" ||
 	no "stale root-zone-file" "rc=$rc" "$out"
 
+# A DS trust anchor whose digest cannot be of its type (a SHA-256 digest
+# labelled SHA-1) is refused, naming file and line, from an anchor file
+# and from the config alike (issue 9).
+# Root hints on loopback: should a broken build start here, it must not
+# reach the real root servers.
+d=E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D
+printf '. 3600000 NS a.root.test.\na.root.test. 3600000 A 127.0.0.1\n' > "$tmp/lo.hints"
+printf '; the root, mislabelled\n. IN DS 20326 8 1 %s\n' $d > "$tmp/bad.key"
+printf 'interface: 127.0.0.1@15353\nroot-hints: %s\ntrust-anchor-file: %s\n' "$tmp/lo.hints" "$tmp/bad.key" > "$tmp/ta1.conf"
+out=$("$bin" -t -c "$tmp/ta1.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "bad.key:2: DS digest type 1 (SHA-1) has 32 bytes, not 20" &&
+	ok "-t refuses a trust-anchor-file DS of the wrong digest length with file:line" ||
+	no "bad anchor file" "rc=$rc" "$out"
+printf 'interface: 127.0.0.1@15353\nroot-hints: %s\ntrust-anchor: ". IN DS 20326 8 1 %s"\n' "$tmp/lo.hints" $d > "$tmp/ta2.conf"
+out=$(timeout 10 "$bin" -c "$tmp/ta2.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "ta2.conf:3: trust-anchor: DS digest type 1 (SHA-1) has 32 bytes, not 20" &&
+	ok "start-up refuses a trust-anchor DS of the wrong digest length with file:line" ||
+	no "bad trust-anchor" "rc=$rc" "$out"
+
 # Someone else holds the port: say so, exit non-zero.
 /usr/bin/python3 -c '
 import socket, time, sys

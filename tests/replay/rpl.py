@@ -6,6 +6,7 @@ only parses and compares; it does no I/O besides reading the file.
 """
 
 import binascii
+import collections
 import re
 
 import dns.edns
@@ -52,6 +53,8 @@ FLAG_WORDS = {
 FLAG_MASK = 0
 for _f in FLAG_WORDS.values():
     FLAG_MASK |= _f
+# EDNS payload size an entry stands for (FORMAT.md "ENTRY").
+ENTRY_PAYLOAD = 4096
 SECTIONS = ("question", "answer", "authority", "additional")
 STEP_KINDS = {"QUERY", "CHECK_ANSWER", "TIME_PASSES", "REPLY",
               "CHECK_OUT_QUERY"}
@@ -137,8 +140,29 @@ def parse_rr(text, question, default_ttl=3600, origin=dns.name.root):
             raise ValueError("question with data: %r" % text)
         return RR(name, 0, rdclass, rdtype, None)
     rest = text.split(None, i + 1)[i + 1] if i + 1 < len(toks) else ""
-    rdata = dns.rdata.from_text(rdclass, rdtype, rest, origin=origin, relativize=False)
+    try:
+        rdata = dns.rdata.from_text(rdclass, rdtype, rest, origin=origin, relativize=False)
+    except dns.exception.DNSException:
+        rdata = _odd_ds(rdclass, rdtype, rest)
+        if rdata is None:
+            raise
     return RR(name, ttl, rdclass, rdtype, rdata)
+
+
+def _odd_ds(rdclass, rdtype, rest):
+    """A DS (or CDS) whose digest has the wrong length for its type, which
+    dnspython refuses to build: as generic RDATA, so a scenario can serve
+    the malformed record a validator must cope with. None if it is not
+    that either."""
+    if rdtype not in (dns.rdatatype.DS, dns.rdatatype.CDS):
+        return None
+    f = rest.split()
+    try:
+        wire = (int(f[0]).to_bytes(2, "big") + bytes([int(f[1]), int(f[2])]) +
+                binascii.unhexlify("".join(f[3:])))
+    except (IndexError, ValueError, OverflowError, binascii.Error):
+        return None
+    return dns.rdata.GenericRdata(rdclass, rdtype, wire)
 
 
 class Entry:
@@ -447,27 +471,64 @@ def message_sections(msg):
 TTL_SLACK = 1      # seconds: the resolver's clock is not frozen between steps
 
 
-def sections_equal(exp, got, with_ttl=False):
-    if not with_ttl:
-        return (sorted(set(r.key() for r in exp)) ==
-                sorted(set(r.key() for r in got)))
-    return _ttl_diff(exp, got) is None
-
-
-def _ttl_diff(exp, got):
-    """With TTLs: same records, each TTL within TTL_SLACK. None if equal,
-    else (missing expected RRs, unexpected received RRs)."""
-    want = {}
+def section_diff(exp, got, with_ttl=False):
+    """Compare a section with the expected one as a multiset of records:
+    order does not matter, but a record received twice where it is
+    expected once is a difference (RFC 2181 section 5: an RRset is never
+    repeated in one message). With with_ttl, each TTL must also be within
+    TTL_SLACK. Returns None when equal, else (missing, extra): expected
+    records not received and received records not expected, each as a
+    list with repetitions."""
+    want = collections.defaultdict(list)
+    have = collections.defaultdict(list)
     for r in exp:
-        want[r.key()] = r
-    have = {}
+        want[r.key()].append(r)
     for r in got:
-        have[r.key()] = r
-    missing = [r for k, r in want.items()
-               if k not in have or abs(have[k].ttl - r.ttl) > TTL_SLACK]
-    extra = [r for k, r in have.items()
-             if k not in want or abs(want[k].ttl - r.ttl) > TTL_SLACK]
+        have[r.key()].append(r)
+    missing, extra = [], []
+    for k in list(want) + [k for k in have if k not in want]:
+        w = sorted(want.get(k, []), key=lambda r: r.ttl)
+        h = sorted(have.get(k, []), key=lambda r: r.ttl)
+        if with_ttl:
+            # Pair off records whose TTLs agree; the rest differ.
+            rest = []
+            for r in w:
+                for i, g in enumerate(h):
+                    if abs(g.ttl - r.ttl) <= TTL_SLACK:
+                        del h[i]
+                        break
+                else:
+                    rest.append(r)
+            missing += rest
+            extra += h
+        else:
+            missing += w[len(h):]
+            extra += h[len(w):]
     return None if not missing and not extra else (missing, extra)
+
+
+def sections_equal(exp, got, with_ttl=False):
+    return section_diff(exp, got, with_ttl) is None
+
+
+def _edns_diff(entry, msg):
+    """MATCH edns: the message carries EDNS version 0 with the payload size
+    an entry stands for (4096: the format has no way to write another)."""
+    if msg.edns < 0:
+        return "EDNS: expected version 0 payload %d, got no EDNS" % ENTRY_PAYLOAD
+    if msg.edns != 0 or msg.payload != ENTRY_PAYLOAD:
+        return "EDNS: expected version 0 payload %d, got version %d payload %d" % (
+            ENTRY_PAYLOAD, msg.edns, msg.payload)
+    return None
+
+
+def _nsid_diff(msg):
+    """MATCH nsid: an entry cannot carry an NSID option, so the message
+    must not carry one either."""
+    for opt in getattr(msg, "options", []) or []:
+        if opt.otype == dns.edns.NSID:
+            return "NSID: expected none, got one"
+    return None
 
 
 def query_matches(entry, msg):
@@ -491,6 +552,10 @@ def query_matches(entry, msg):
     if "flags" in m and (msg.flags & FLAG_MASK) != (entry.flags & FLAG_MASK):
         return False
     if "rcode" in m and msg.rcode() != entry.rcode:
+        return False
+    if "edns" in m and _edns_diff(entry, msg):
+        return False
+    if "nsid" in m and _nsid_diff(msg):
         return False
     secs = None
     for s in ("answer", "authority", "additional"):
@@ -546,29 +611,28 @@ def check_answer(entry, msg):
         if s not in m:
             continue
         exp, rec = entry.sections[s], secs[s]
-        if sections_equal(exp, rec, with_ttl):
+        d = section_diff(exp, rec, with_ttl)
+        if d is None:
             continue
+        missing, extra = d
         lines = ["%s section differs%s:" % (s, " (TTLs compared)" if with_ttl else "")]
-        if with_ttl:
-            missing, extra = _ttl_diff(exp, rec)
-            mk = set(id(r) for r in missing)
-            for r in exp:
-                lines.append("   %s %s" % ("- " if id(r) in mk else "  ", r.text()))
-            lines.extend("   + %s" % r.text() for r in extra)
-        else:
-            ek = {r.key(): r for r in exp}
-            rk = {r.key(): r for r in rec}
-            for k, r in ek.items():
-                lines.append("   %s %s" % ("  " if k in rk else "- ", r.text()))
-            for k, r in rk.items():
-                if k not in ek:
-                    lines.append("   + %s" % r.text())
+        mk = collections.Counter(id(r) for r in missing)
+        for r in exp:
+            lines.append("   %s %s" % ("- " if mk[id(r)] else "  ", r.text()))
+        lines.extend("   + %s" % r.text() for r in extra)
         diffs.append("\n".join(lines))
     if "edns" in m:
+        d = _edns_diff(entry, msg)
+        if d:
+            diffs.append(d)
         want = entry.do
         have = msg.edns >= 0 and bool(msg.ednsflags & dns.flags.DO)
         if want != have:
             diffs.append("EDNS DO: expected %s, got %s" % (want, have))
+    if "nsid" in m:
+        d = _nsid_diff(msg)
+        if d:
+            diffs.append(d)
     return diffs
 
 
@@ -635,8 +699,9 @@ def build_answer(entry, query, wire_query):
                 target.append(rrset)
             rrset.add(rr.rdata, rr.ttl)
     if query.edns >= 0:
-        msg.use_edns(query.edns, (query.ednsflags & 0xFFFF) |
-                     (dns.flags.DO if entry.do else 0), 4096)
+        # FORMAT.md: the query's EDNS version and flags (DO included);
+        # a DO on the entry's REPLY line does not add one.
+        msg.use_edns(query.edns, query.ednsflags & 0xFFFF, ENTRY_PAYLOAD)
     msg.set_rcode(entry.rcode)
     return msg.to_wire(max_size=65535)
 

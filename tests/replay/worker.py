@@ -217,7 +217,11 @@ class FakeServers:
 
     def select(self, query, dst):
         """(kind, where, entry) for a query, or None. kind: range, reply,
-        drop (CHECK_OUT_QUERY: expected, not answered)."""
+        drop (CHECK_OUT_QUERY: expected, not answered). As FORMAT.md says:
+        the first active RANGE that lists dst (or lists no address; any
+        RANGE when no RANGE lists dst) is chosen, and only its entries are
+        tried; the one-shot STEP REPLY (and CHECK_OUT_QUERY) entries only
+        when no RANGE is active for dst."""
         step = self.step
         any_range = dst not in self.listed
         for r, addrs in zip(self.sc.ranges, self.range_addrs):
@@ -225,9 +229,11 @@ class FakeServers:
                 continue
             if addrs and not any_range and dst not in addrs:
                 continue
+            where = "range %d-%d (line %d)" % (r.first, r.last, r.lineno)
             for e in r.entries:
                 if rpl.query_matches(e, query):
-                    return "range", "range %d-%d (line %d)" % (r.first, r.last, r.lineno), e
+                    return "range", where, e
+            return "none", where, None
         for st in self.sc.steps:
             if st.kind not in ("REPLY", "CHECK_OUT_QUERY") or st.n < step:
                 continue
@@ -241,7 +247,7 @@ class FakeServers:
 
     def handle(self, data, dst, src, transport):
         try:
-            q = dns.message.from_wire(data)
+            q = dns.message.from_wire(data, one_rr_per_rrset=True)
         except dns.exception.DNSException as ex:
             self.log("%s %s <- %s: unparsable query (%s)" % (transport, dst, src[0], ex))
             with self.lock:
@@ -252,11 +258,14 @@ class FakeServers:
             step = self.step
             found = self.select(q, dst)
             desc = qdesc(q)
-            if found is None:
-                self.unmatched.append("step %d: %s query to %s: %s" % (step, transport, dst, desc))
+            if found is None or found[0] == "none":
+                where = " (in %s, the RANGE chosen)" % found[1] if found else ""
+                self.unmatched.append("step %d: %s query to %s: %s%s" % (
+                    step, transport, dst, desc, where))
         head = "[step %d] %s %s <- %s: %s" % (step, transport, dst, src[0], desc)
-        if found is None:
-            self.log(head + "\n           NO MATCHING ENTRY -> SERVFAIL")
+        if found is None or found[0] == "none":
+            self.log(head + "\n           NO MATCHING ENTRY%s -> SERVFAIL" % (
+                " in %s" % found[1] if found else ""))
             r = dns.message.make_response(q)
             r.set_rcode(dns.rcode.SERVFAIL)
             return r.to_wire()
@@ -355,7 +364,7 @@ def ask(server, msg, timeout):
             except ConnectionRefusedError:
                 return None
             try:
-                r = dns.message.from_wire(data)
+                r = dns.message.from_wire(data, one_rr_per_rrset=True)
             except dns.exception.DNSException as ex:
                 return "unparsable answer: %s" % ex
             if r.id == msg.id:
@@ -510,7 +519,8 @@ def unbound_stand_in(sc, text, wd, conffile, binary):
     ]
     out = []
     for line in text.split("\n"):
-        if line.strip().startswith("control-socket:"):
+        # resolverd's own keys, which Unbound does not know
+        if line.strip().startswith(("control-socket:", "infra-probe-share:")):
             continue
         out.append(line)
         if line.strip() == "server:":
@@ -529,7 +539,8 @@ def play(sc, args, res, servers, clock, listen, proc, log):
             log("=== STEP %d QUERY %s" % (st.n, qdesc(q)))
             ans = ask(listen, q, args.timeout)
             log("=== STEP %d answer: %s" % (st.n, "none" if ans is None else
-                                            ans if isinstance(ans, str) else qdesc(ans)))
+                                            ans if isinstance(ans, str) else
+                                            qdesc(ans) + "\n" + rpl.message_to_text(ans)))
             answers.append((st, q, ans))
         elif st.kind == "CHECK_ANSWER":
             if not answers:

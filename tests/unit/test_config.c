@@ -158,6 +158,9 @@ test_defaults(void)
 	unlink(conf_path);
 }
 
+/* The root KSK-2017 DS digest (SHA-256). */
+#define ROOT_DS_DIGEST "E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"
+
 static void
 test_values(void)
 {
@@ -195,10 +198,10 @@ test_values(void)
 	    "\tedns-buffer-size: 1400\n"
 	    "\tmax-udp-size: 4096\n"
 	    "\ttrust-anchor-file: %s\n"
-	    "\ttrust-anchor: \". 3600 IN DS 20326 8 2 E06D # not a comment\"\n"
+	    "\ttrust-anchor: \". 3600 IN DS 20326 8 2 %s\"\n"
 	    "\tdomain-insecure: Example.COM\n"
 	    "\tdomain-insecure: \"test.\"\n"
-	    "\tcontrol-socket: /tmp/ctl.sock\n"
+	    "\tcontrol-socket: \"/tmp/ctl #1.sock\" # a '#' in quotes is not a comment\n"
 	    "\n"
 	    "forward-zone:\n"
 	    "\tname: \".\"\n"
@@ -208,7 +211,7 @@ test_values(void)
 	    "    name: Corp.Example.\n"
 	    "    stub-addr: 10.1.1.1\n"
 	    "server:\n"
-	    "\tport: 5300\n", ta, ta);
+	    "\tport: 5300\n", ta, ta, ROOT_DS_DIGEST);
 	cfg = load(text);
 	CHECK(cfg != NULL);
 	if (cfg == NULL) {
@@ -249,8 +252,7 @@ test_values(void)
 		CHECK_STR(cfg->trust_anchor_files[0], ta);
 	CHECK_EQ_INT(cfg->ntrust_anchors, 1);
 	if (cfg->ntrust_anchors == 1)
-		CHECK_STR(cfg->trust_anchors[0],
-		    ". 3600 IN DS 20326 8 2 E06D # not a comment");
+		CHECK_STR(cfg->trust_anchors[0], ". 3600 IN DS 20326 8 2 " ROOT_DS_DIGEST);
 	CHECK_EQ_INT(cfg->ndomain_insecure, 2);
 	if (cfg->ndomain_insecure == 2) {
 		CHECK_STR(dname_to_str(cfg->domain_insecure[0], buf,
@@ -258,7 +260,7 @@ test_values(void)
 		CHECK_STR(dname_to_str(cfg->domain_insecure[1], buf,
 		    sizeof(buf)), "test.");
 	}
-	CHECK_STR(cfg->control_socket, "/tmp/ctl.sock");
+	CHECK_STR(cfg->control_socket, "/tmp/ctl #1.sock");
 	CHECK_EQ_INT(cfg->nzones, 2);
 	if (cfg->nzones == 2) {
 		CHECK(cfg->zones[0].forward);
@@ -422,6 +424,12 @@ test_errors(void)
 	    "1: trust-anchor must be a DS or DNSKEY record in zone file form, got '. IN A 192.0.2.1'");
 	EXPECT_ERROR("trust-anchor: \". DS\"\n",
 	    "1: trust-anchor must be a DS or DNSKEY record in zone file form, got '. DS'");
+	/* issue 9: a digest that cannot be of its type is refused here,
+	 * with the line, not taken as an unusable DS (insecure) later */
+	EXPECT_ERROR("verbosity: 1\ntrust-anchor: \". IN DS 20326 8 1 " ROOT_DS_DIGEST "\"\n",
+	    "2: trust-anchor: DS digest type 1 (SHA-1) has 32 bytes, not 20");
+	EXPECT_ERROR("trust-anchor: \". IN DS 20326 8 2 E06D\"\n",
+	    "1: trust-anchor: DS digest type 2 (SHA-256) has 2 bytes, not 32");
 	EXPECT_ERROR("domain-insecure: a..b\n",
 	    "1: domain-insecure must be a domain name, got 'a..b'");
 	EXPECT_ERROR("domain-insecure: a.b\ndomain-insecure: A.B.\n",

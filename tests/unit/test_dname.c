@@ -337,6 +337,45 @@ test_wildcard(void)
 	CHECK_EQ_INT(dname_wildcard(enc, out), -1);
 }
 
+/* RFC 6672 section 2.2: the owner suffix replaced by the target. */
+static void
+test_substitute(void)
+{
+	uint8_t name[DNAME_MAX], owner[DNAME_MAX], target[DNAME_MAX], out[DNAME_MAX],
+	    want[DNAME_MAX];
+	char big[300];
+	int n, i;
+
+	dname_from_str("a.b.X.example", name);
+	dname_from_str("x.Example", owner);
+	dname_from_str("example.net", target);
+	dname_from_str("a.b.example.net", want);
+	n = dname_substitute(name, owner, target, out);
+	CHECK_EQ_INT(n, (int)dname_len(want));
+	CHECK(n > 0 && memcmp(out, want, (size_t)n) == 0);
+	/* x. DNAME . */
+	dname_from_str("a.x.x", name);
+	dname_from_str("x", owner);
+	dname_from_str(".", target);
+	dname_from_str("a.x", want);
+	n = dname_substitute(name, owner, target, out);
+	CHECK(n == (int)dname_len(want) && memcmp(out, want, (size_t)n) == 0);
+	/* only strictly below the owner */
+	CHECK_EQ_INT(dname_substitute(owner, owner, target, out), -1);
+	dname_from_str("a.y", name);
+	CHECK_EQ_INT(dname_substitute(name, owner, target, out), -1);
+	/* a 251-byte target: a 4-byte label fits (255 bytes), a 5-byte one
+	 * would make 256 (YXDOMAIN) */
+	for (i = 0, n = 0; i < 4; i++)
+		n += snprintf(big + n, sizeof(big) - (size_t)n, "%.*s.", i == 0 ? 60 : 62,
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	CHECK_EQ_INT(dname_from_str(big, target), 251);
+	dname_from_str("abc.x", name);
+	CHECK_EQ_INT(dname_substitute(name, owner, target, out), 255);
+	dname_from_str("abcd.x", name);
+	CHECK_EQ_INT(dname_substitute(name, owner, target, out), -1);
+}
+
 int
 main(void)
 {
@@ -349,5 +388,6 @@ main(void)
 	RUN(test_canonical_order);
 	RUN(test_lower_hash);
 	RUN(test_wildcard);
+	RUN(test_substitute);
 	return unit_summary();
 }

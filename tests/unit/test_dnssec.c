@@ -1,7 +1,8 @@
 /*
- * test_dnssec.c -- trust anchors, key tags, DS digests, signature
- * verification for every supported algorithm, the chain of trust, and
- * denial proofs over zones signed by ldns.
+ * test_dnssec.c -- key tags, DS digests, signature verification for
+ * every supported algorithm, the chain of trust, DNAME synthesis, and
+ * denial proofs over zones signed by ldns. Trust anchors:
+ * test_dnssec_anchor.c.
  */
 #include "config.h"
 
@@ -14,15 +15,6 @@
 #include "dnssec_util.h"
 #include "unit.h"
 #include "util/dname.h"
-
-#ifndef DNSSEC_TEST_DATA
-#define DNSSEC_TEST_DATA "tests/unit/data/dnssec"
-#endif
-
-static const char *root_ds[] = {
-	". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D",
-	". IN DS 38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16",
-};
 
 static struct arena A;
 static struct val_env VE;
@@ -42,156 +34,48 @@ teardown(void)
 	arena_free_all(&A);
 }
 
-/* ---- anchors, key tags, digests ---- */
+/* ---- DNAME synthesis ---- */
 
+/* Issue 9: the CNAME beside a DNAME is believed only when it is exactly
+ * the DNAME's synthesis (RFC 6672 sections 2.2, 3.4, 5.3.1). */
 static void
-test_root_anchor_file(void)
+test_dname_synthesis(void)
 {
-	struct val_anchors *as = val_anchors_new();
-	const struct val_anchor *ta;
-	char err[256];
-	int i, j;
-
-	CHECK_EQ_INT(val_anchors_add_file(as, DNSSEC_TEST_DATA "/root.key", err, sizeof(err)), 2);
-	for (i = 0; i < 2; i++)
-		CHECK_EQ_INT(val_anchors_add_str(as, root_ds[i], err, sizeof(err)), 0);
-	CHECK_EQ_INT(val_anchors_count(as), 1);
-	setup();
-	ta = val_anchors_lookup(as, tname(&A, "www.example.com"));
-	CHECK(ta != NULL);
-	if (ta != NULL) {
-		CHECK(ta->name[0] == 0);
-		CHECK(!ta->insecure);
-		CHECK(ta->dnskey != NULL && ta->dnskey->count == 2);
-		CHECK(ta->ds != NULL && ta->ds->count == 2);
-	}
-	if (ta != NULL && ta->dnskey != NULL && ta->ds != NULL) {
-		const struct rdata *k = ta->dnskey->rdata, *d = ta->ds->rdata;
-
-		CHECK_EQ_INT(val_keytag(k[0].data, k[0].len), 20326);
-		CHECK_EQ_INT(val_keytag(k[1].data, k[1].len), 38696);
-		CHECK(val_dnskey_usable(k[0].data, k[0].len));
-		for (i = 0; i < 2; i++)
-			for (j = 0; j < 2; j++)
-				CHECK_EQ_INT(val_ds_matches(ta->name, d[i].data, d[i].len,
-				    k[j].data, k[j].len), i == j);
-	}
-	teardown();
-	val_anchors_free(as);
-}
-
-static void
-test_anchor_config(void)
-{
-	struct val_anchors *as = val_anchors_new();
-	const struct val_anchor *ta;
-	char err[256], path[] = "/tmp/test_dnssec_XXXXXX";
-	FILE *fp;
-	int fd;
-
-	setup();
-	CHECK_EQ_INT(val_anchors_add_str(as, "example. 3600 IN DS 1234 13 2 "
-	    "0000000000000000000000000000000000000000000000000000000000000000", err, sizeof(err)), 0);
-	CHECK_EQ_INT(val_anchors_add_str(as, "Sub.Example DNSKEY 257 3 15 "
-	    "l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=", err, sizeof(err)), 0);
-	CHECK_EQ_INT(val_anchors_add_str(as, "example. A 192.0.2.1", err, sizeof(err)), -1);
-	CHECK(strstr(err, "DS or DNSKEY") != NULL);
-	CHECK_EQ_INT(val_anchors_add_str(as, "example. CH DS 1 13 2 00", err, sizeof(err)), -1);
-	CHECK_EQ_INT(val_anchors_add_str(as, "example. DS nonsense", err, sizeof(err)), -1);
-	CHECK_EQ_INT(val_anchors_add_insecure(as, tname(&A, "corp.example")), 0);
-	CHECK_EQ_INT(val_anchors_add_insecure(as, tname(&A, "sub.example")), 0);
-	CHECK_EQ_INT(val_anchors_count(as), 3);
-
-	ta = val_anchors_lookup(as, tname(&A, "www.EXAMPLE"));
-	CHECK(ta != NULL && ta->ds != NULL && !ta->insecure && dname_equal(ta->name, tname(&A, "example")));
-	ta = val_anchors_lookup(as, tname(&A, "a.b.corp.example"));
-	CHECK(ta != NULL && ta->insecure && ta->ds == NULL && ta->dnskey == NULL);
-	/* A configured key beats domain-insecure at the same name. */
-	ta = val_anchors_lookup(as, tname(&A, "x.sub.example"));
-	CHECK(ta != NULL && !ta->insecure && ta->dnskey != NULL && ta->dnskey->count == 1);
-	CHECK(ta != NULL && memcmp(ta->name, "\003sub\007example", 13) == 0);
-	CHECK(val_anchors_lookup(as, tname(&A, "example.org")) == NULL);
-	CHECK(val_anchors_lookup(as, tname(&A, ".")) == NULL);
-
-	/* Zone file syntax: $ORIGIN, $TTL, relative names, comments; the
-	 * same record twice is kept once. */
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	fp = fdopen(fd, "w");
-	fprintf(fp, "; comment\n$ORIGIN net.\n$TTL 60\n\nzone 3600 IN DS 1 8 2 "
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA ; trailing\n"
-	    "zone DS 1 8 2 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
-	fclose(fp);
-	CHECK_EQ_INT(val_anchors_add_file(as, path, err, sizeof(err)), 2);
-	ta = val_anchors_lookup(as, tname(&A, "www.zone.net"));
-	CHECK(ta != NULL && ta->ds != NULL && ta->ds->count == 1);
-
-	/* unbound-anchor's autotrust format. */
-	fp = fopen(path, "w");
-	fprintf(fp, "; autotrust trust anchor file\n;;id: auto.net. 1\n;;last_queried: 1700000000 "
-	    ";;Tue Nov 14 22:13:20 2023\n;;query_failed: 0\n"
-	    "auto.net.\t172800\tIN\tDNSKEY\t257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4= "
-	    ";{id = 3467 (ksk), size = 256b} ;;state=2 [  VALID  ] ;;count=0 "
-	    ";;lastchange=1700000000 ;;Tue Nov 14 22:13:20 2023\n");
-	fclose(fp);
-	CHECK_EQ_INT(val_anchors_add_file(as, path, err, sizeof(err)), 1);
-	ta = val_anchors_lookup(as, tname(&A, "auto.net"));
-	CHECK(ta != NULL && ta->dnskey != NULL && ta->dnskey->count == 1);
-
-	fp = fopen(path, "w");
-	fprintf(fp, "zone.net. DS 1 8 2 AAAA\nzone.net. A 192.0.2.1\n");
-	fclose(fp);
-	CHECK_EQ_INT(val_anchors_add_file(as, path, err, sizeof(err)), -1);
-	CHECK(strstr(err, ":2:") != NULL);
-	/* the line named is the record's own, comments and blanks counted */
-	fp = fopen(path, "w");
-	fprintf(fp, "; one\n; two\n\nzone.net. DS 1 8 2 AAAA\n; five\n\nzone.net. A 192.0.2.1\n");
-	fclose(fp);
-	CHECK_EQ_INT(val_anchors_add_file(as, path, err, sizeof(err)), -1);
-	CHECK(strstr(err, ":7: ") != NULL);
-	fp = fopen(path, "w");
-	fprintf(fp, "; nothing\n");
-	fclose(fp);
-	CHECK_EQ_INT(val_anchors_add_file(as, path, err, sizeof(err)), -1);
-	unlink(path);
-	CHECK_EQ_INT(val_anchors_add_file(as, path, err, sizeof(err)), -1);
-	teardown();
-	val_anchors_free(as);
-}
-
-static void
-test_ds_digests(void)
-{
-	struct tkey k;
-	struct rrset *key, *ds;
-	const ldns_hash hs[] = { LDNS_SHA1, LDNS_SHA256, LDNS_SHA384 };
-	const char *strs[2] = { NULL, NULL };
+	static const struct { const char *dname, *cname; bool is; } cases[] = {
+		{ "x. DNAME .", "a.x.x. CNAME a.x.", true },
+		{ "x. DNAME .", "A.X.x. CNAME a.X.", true },      /* case */
+		{ "x. DNAME .", "a.x. CNAME a.", true },
+		{ "x. DNAME .", "a.x.x. CNAME decoy.", false },   /* forged */
+		{ "x. DNAME .", "a.x.x. CNAME a.", false },       /* two steps at once */
+		{ "x. DNAME .", "x. CNAME y.", false },           /* not below */
+		{ "dn.example. DNAME example.net.", "a.b.dn.example. CNAME a.b.example.net.", true },
+		{ "dn.example. DNAME example.net.", "www.dn.example. CNAME www.dn.example.net.", false },
+		{ "dn.example. DNAME example.net.", "www.other.example. CNAME www.example.net.", false },
+	};
+	struct rrset *dname, *cname, two;
 	size_t i;
 
 	setup();
-	tkey_init(&k, LDNS_SIGN_ECDSAP256SHA256, "example.", 257, T_INCEPT, T_EXPIRE);
-	strs[0] = tkey_dnskey_str(&k);
-	key = tset(&A, NULL, strs);
-	free((char *)strs[0]);
-	CHECK_EQ_INT(val_keytag(key->rdata[0].data, key->rdata[0].len), k.tag);
-	for (i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
-		strs[0] = tkey_ds_str(&k, hs[i]);
-		ds = tset(&A, NULL, strs);
-		free((char *)strs[0]);
-		CHECK(val_ds_matches(key->owner, ds->rdata[0].data, ds->rdata[0].len,
-		    key->rdata[0].data, key->rdata[0].len));
-		/* Owner case does not matter; the owner itself does. */
-		CHECK(val_ds_matches(tname(&A, "EXAMPLE"), ds->rdata[0].data, ds->rdata[0].len,
-		    key->rdata[0].data, key->rdata[0].len));
-		CHECK(!val_ds_matches(tname(&A, "example.org"), ds->rdata[0].data, ds->rdata[0].len,
-		    key->rdata[0].data, key->rdata[0].len));
-		((uint8_t *)ds->rdata[0].data)[ds->rdata[0].len - 1] ^= 1;
-		CHECK(!val_ds_matches(key->owner, ds->rdata[0].data, ds->rdata[0].len,
-		    key->rdata[0].data, key->rdata[0].len));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *d[] = { cases[i].dname, NULL }, *c[] = { cases[i].cname, NULL };
+		dname = tset(&A, NULL, d);
+		cname = tset(&A, NULL, c);
+		if (val_dname_synthesises(dname, cname) != cases[i].is) {
+			fprintf(stderr, "%s / %s: expected %d\n", cases[i].dname, cases[i].cname,
+			    cases[i].is);
+			CHECK(0);
+		}
+		if (!cases[i].is)
+			continue;
+		/* a second target, or a second DNAME record: nothing */
+		two = *cname;
+		two.count = 2;
+		CHECK(!val_dname_synthesises(dname, &two));
+		two = *dname;
+		two.count = 2;
+		CHECK(!val_dname_synthesises(&two, cname));
+		CHECK(!val_dname_synthesises(cname, dname));
 	}
-	CHECK(val_digest_supported(1) && val_digest_supported(2) && val_digest_supported(4));
-	CHECK(!val_digest_supported(3) && !val_digest_supported(0));
-	tkey_free(&k);
 	teardown();
 }
 
@@ -785,9 +669,7 @@ test_signed_nsec3_zone(void)
 int
 main(void)
 {
-	RUN(test_root_anchor_file);
-	RUN(test_anchor_config);
-	RUN(test_ds_digests);
+	RUN(test_dname_synthesis);
 	RUN(test_algorithms);
 	RUN(test_canonical_form);
 	RUN(test_validity_period);
