@@ -4,10 +4,11 @@
  * Names are kept lower-cased in one open-addressing hash table; a lookup
  * walks the question's name up towards the root, so its cost depends on
  * the number of labels, not on how many entries there are (blocklists of
- * a hundred thousand names are common). Before that walk, a bitmap of the
- * top-level labels the table holds turns away every question under other
- * TLDs: with only the built-in zones, all but .arpa, .localhost, .test,
- * .onion and .invalid questions cost one pass over the name's labels.
+ * a hundred thousand names are common). Before that walk, the question's
+ * top-level label is compared with those the table has (up to 16 kept one
+ * by one, more in a bitmap of their hashes): with only the built-in
+ * zones, a question outside .arpa, .localhost, .test, .onion and .invalid
+ * costs one pass over its labels and five comparisons of label lengths.
  */
 #include <config.h>
 
@@ -27,6 +28,10 @@ enum lz_type {
 	LZ_NONE = -1, LZ_TRANSPARENT, LZ_TYPETRANSPARENT, LZ_STATIC, LZ_DENY,
 	LZ_REFUSE, LZ_REDIRECT, LZ_ALWAYS_NXDOMAIN, LZ_ALWAYS_REFUSE, LZ_ALWAYS_DENY
 };
+
+/* Top-level labels listed one by one before a table falls back to a
+ * bitmap; the built-in zones have five. */
+#define TLDS_MAX 16
 
 /* TTL of the built-in zones' records, as in RFC 6303 section 3. */
 #define BUILTIN_TTL 10800
@@ -61,8 +66,11 @@ struct local_zones {
 	uint32_t index_size;        /* power of two */
 	uint32_t seed;
 	int nrrsets;
-	/* Top-level labels that have a zone or data (tld_bit), or all of
-	 * them when the root has one. */
+	/* The top-level labels that have a zone or data: up to TLDS_MAX
+	 * listed (lower case, length byte first), more in a bitmap of their
+	 * hashes (ntlds -1); whole_tree when the root has one. */
+	uint8_t tlds[TLDS_MAX][64];
+	int ntlds;
 	uint64_t tld_bits[4];
 	bool whole_tree;
 };
@@ -394,17 +402,38 @@ add_builtins(struct local_zones *lz, const struct localzone_setup *setup)
 	return 0;
 }
 
-/* A cheap hash of a top-level label (case-insensitive), 0..255. */
+static uint8_t
+lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
+}
+
+/* FNV-1a of a label, case-insensitive, 0..255. */
 static unsigned
 tld_bit(const uint8_t *label)
 {
-	unsigned len = label[0], first = label[1], last = label[len];
+	uint32_t h = 2166136261u;
+	int i;
 
-	if (first >= 'A' && first <= 'Z')
-		first |= 0x20;
-	if (last >= 'A' && last <= 'Z')
-		last |= 0x20;
-	return (len * 31u + first * 7u + last) & 255u;
+	for (i = 0; i <= label[0]; i++)
+		h = (h ^ lower(label[i])) * 16777619u;
+	return (h ^ (h >> 16)) & 255u;
+}
+
+static bool
+tld_listed(const struct local_zones *lz, const uint8_t *label)
+{
+	int i, j;
+
+	for (i = 0; i < lz->ntlds; i++) {
+		if (lz->tlds[i][0] != label[0])
+			continue;
+		for (j = 1; j <= label[0] && lz->tlds[i][j] == lower(label[j]); j++)
+			;
+		if (j > label[0])
+			return true;
+	}
+	return false;
 }
 
 static const uint8_t *
@@ -435,6 +464,12 @@ build_filter(struct local_zones *lz)
 		}
 		b = tld_bit(tld);
 		lz->tld_bits[b >> 6] |= (uint64_t)1 << (b & 63);
+		if (lz->ntlds < 0 || tld_listed(lz, tld))
+			continue;
+		if (lz->ntlds == TLDS_MAX)
+			lz->ntlds = -1;
+		else
+			memcpy(lz->tlds[lz->ntlds++], tld, (size_t)tld[0] + 1);   /* names are lower case */
 	}
 }
 
@@ -449,6 +484,8 @@ may_hold(const struct local_zones *lz, const uint8_t *qname)
 		return true;
 	if ((tld = last_label(qname)) == NULL)
 		return false;
+	if (lz->ntlds >= 0)
+		return tld_listed(lz, tld);
 	b = tld_bit(tld);
 	return (lz->tld_bits[b >> 6] >> (b & 63)) & 1;
 }

@@ -25,7 +25,8 @@
  *
  * Built once per configuration (start-up, reload) and read-only after, so
  * workers share it without locks. Lookups allocate nothing; a question
- * whose top-level label no zone has is passed after one look at a bitmap.
+ * whose top-level label no zone has is passed after comparing that label
+ * with the table's few top-level labels.
  */
 #ifndef RESOLVERD_DAEMON_LOCALZONE_H
 #define RESOLVERD_DAEMON_LOCALZONE_H

@@ -492,6 +492,38 @@ test_print(void)
 	localzone_free(lz);
 }
 
+/* The top-level label check in front of the lookup: exact with a few
+ * TLDs, a bitmap with many, everything with a zone at the root. */
+static void
+test_tld_filter(void)
+{
+	char text[40][32];
+	struct local_line l[40];
+	char name[64];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(text[i], sizeof(text[i]), "blocked.tld%d refuse", i);
+		l[i].kind = LOCAL_ZONE_LINE;
+		l[i].text = text[i];
+		l[i].line = i + 1;
+	}
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "www.blocked.TLD%d", i);
+		CHECK_EQ_INT(ask_with(l, 40, NULL, name, RR_TYPE_A), LOCAL_REFUSE);
+		CHECK_EQ_INT(ask_with(l, 3, NULL, name, RR_TYPE_A), i < 3 ? LOCAL_REFUSE : LOCAL_PASS);
+		snprintf(name, sizeof(name), "www.other.tld%d", i);
+		CHECK_EQ_INT(ask_with(l, 40, NULL, name, RR_TYPE_A), LOCAL_PASS);
+	}
+	CHECK_EQ_INT(ask_with(l, 40, NULL, "x.LocalHost", RR_TYPE_A), LOCAL_ANSWER);
+	CHECK_EQ_INT(ask_with(l, 40, NULL, "www.example.com", RR_TYPE_A), LOCAL_PASS);
+	snprintf(text[0], sizeof(text[0]), ". refuse");
+	CHECK_EQ_INT(ask_with(l, 1, NULL, "www.example.com", RR_TYPE_A), LOCAL_REFUSE);
+	CHECK_EQ_INT(ask_with(l, 1, NULL, ".", RR_TYPE_NS), LOCAL_REFUSE);
+	CHECK_EQ_INT(ask_with(l, 1, NULL, "localhost", RR_TYPE_A), LOCAL_ANSWER);
+	CHECK_EQ_INT(ask_with(NULL, 0, NULL, ".", RR_TYPE_NS), LOCAL_PASS);
+}
+
 /* Through resolver.conf: stub and forward zones reach the table, and so
  * do unblock-lan-zones and nodefault. */
 static enum local_verdict
@@ -557,6 +589,7 @@ main(void)
 	RUN(test_builtin_served);
 	RUN(test_builtin_with_data);
 	RUN(test_print);
+	RUN(test_tld_filter);
 	RUN(test_config_wiring);
 	return unit_summary();
 }
