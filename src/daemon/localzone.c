@@ -581,15 +581,17 @@ cmp_nodes(const void *a, const void *b)
 	return dname_canonical_cmp((*x)->name, (*y)->name);
 }
 
-void
+int
 localzone_print(const struct local_zones *lz, FILE *out)
 {
 	const struct lz_node **v;
 	char name[DNAME_STR_MAX];
 	int i, n = 0;
 
-	if (lz == NULL || (v = calloc((size_t)lz->nnodes + 1, sizeof(*v))) == NULL)
-		return;
+	if (lz == NULL)
+		return 0;
+	if ((v = calloc((size_t)lz->nnodes + 1, sizeof(*v))) == NULL)
+		return -1;
 	for (i = 0; i < lz->nnodes; i++)
 		if (lz->nodes[i].type != LZ_NONE)
 			v[n++] = &lz->nodes[i];
@@ -599,6 +601,7 @@ localzone_print(const struct local_zones *lz, FILE *out)
 		    lz_type_names[v[i]->type], v[i]->builtin ? " built-in" :
 		    v[i]->implicit ? " implicit" : "");
 	free(v);
+	return 0;
 }
 
 static const struct lz_rrset *

@@ -99,7 +99,7 @@ void localzone_counts(const struct local_zones *lz, int *zones, int *builtin, in
 
 /* Write "NAME TYPE" for every zone, in canonical order, with " built-in"
  * or " implicit" after those (resolverd -l; Unbound's list_local_zones
- * has the same first two columns). */
-void localzone_print(const struct local_zones *lz, FILE *out);
+ * has the same first two columns). -1 when out of memory. */
+int localzone_print(const struct local_zones *lz, FILE *out);
 
 #endif

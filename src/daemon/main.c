@@ -258,7 +258,11 @@ list_local_zones(const char *path)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	localzone_print(cfg->local, stdout);
+	if (localzone_print(cfg->local, stdout) != 0) {
+		fprintf(stderr, "resolverd: out of memory\n");
+		config_free(cfg);
+		return 1;
+	}
 	config_free(cfg);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
