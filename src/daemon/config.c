@@ -344,6 +344,29 @@ later(const struct parser *p, const char *a, const char *b)
 	return la > lb ? la : lb;
 }
 
+/* The local zone table, built-in zones included: stub and forward zones
+ * take the place of built-in zones of their name. */
+static int
+build_local_zones(struct parser *p)
+{
+	struct config *cfg = p->cfg;
+	struct localzone_setup setup;
+	const uint8_t **served;
+	int i;
+
+	if ((served = calloc((size_t)cfg->nzones + 1, sizeof(*served))) == NULL)
+		return cfg_nomem(p);
+	for (i = 0; i < cfg->nzones; i++)
+		served[i] = cfg->zones[i].name;
+	setup.unblock_lan_zones = cfg->unblock_lan_zones;
+	setup.nserved = cfg->nzones;
+	setup.served = served;
+	cfg->local = localzone_create(cfg->local_lines, cfg->nlocal_lines, &setup,
+	    p->path, p->err, p->errlen);
+	free(served);
+	return cfg->local != NULL ? 0 : -1;
+}
+
 /* Checks that need the whole file, and values that depend on other keys
  * whatever their order. */
 static int
@@ -390,12 +413,8 @@ finish(struct parser *p)
 				    "twice (also on line %d)", buf,
 				    p->iface_line[j]);
 	}
-	if (cfg->nlocal_lines > 0) {
-		cfg->local = localzone_create(cfg->local_lines, cfg->nlocal_lines,
-		    p->path, p->err, p->errlen);
-		if (cfg->local == NULL)
-			return -1;
-	}
+	if (build_local_zones(p) != 0)
+		return -1;
 	cfg->root_zone_file_line = cfg_key_line(p, "root-zone-file");
 	if (cfg->num_threads == 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -80,10 +80,12 @@ struct config {
 	int ndomain_insecure;
 	uint8_t (*domain_insecure)[DNAME_MAX];
 	/* local-zone:, local-data:, local-data-ptr: lines in file order, and
-	 * the table built from them (NULL when there are none) */
+	 * the table built from them and the built-in zones (never NULL after
+	 * config_load) */
 	int nlocal_lines;
 	struct local_line *local_lines;
 	struct local_zones *local;
+	bool unblock_lan_zones;         /* default no: RFC 6303 zones answered here */
 	/* Upstream trouble and freshness */
 	bool prefetch;                  /* default yes */
 	bool serve_expired;             /* RFC 8767, default yes */

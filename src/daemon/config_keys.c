@@ -72,6 +72,7 @@ static const struct key keys[] = {
 	{ "local-zone", NULL, K_FUNC, 0, 0, 0, key_local },
 	{ "local-data", NULL, K_FUNC, 0, 0, 0, key_local },
 	{ "local-data-ptr", NULL, K_FUNC, 0, 0, 0, key_local },
+	{ "unblock-lan-zones", NULL, K_BOOL, OFF(unblock_lan_zones), 0, 0, NULL },
 	{ "prefetch", NULL, K_BOOL, OFF(prefetch), 0, 0, NULL },
 	{ "serve-expired", NULL, K_BOOL, OFF(serve_expired), 0, 0, NULL },
 	{ "serve-expired-ttl", NULL, K_U32, OFF(serve_expired_ttl), 0, TTL_MAX, NULL },

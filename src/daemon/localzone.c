@@ -4,7 +4,11 @@
  * Names are kept lower-cased in one open-addressing hash table; a lookup
  * walks the question's name up towards the root, so its cost depends on
  * the number of labels, not on how many entries there are (blocklists of
- * a hundred thousand names are common).
+ * a hundred thousand names are common). Before that walk, the question's
+ * top-level label is compared with those the table has (up to 16 kept one
+ * by one, more in a bitmap of their hashes): with only the built-in
+ * zones, a question outside .arpa, .localhost, .test, .onion and .invalid
+ * costs one pass over its labels and five comparisons of label lengths.
  */
 #include <config.h>
 
@@ -25,6 +29,13 @@ enum lz_type {
 	LZ_REFUSE, LZ_REDIRECT, LZ_ALWAYS_NXDOMAIN, LZ_ALWAYS_REFUSE, LZ_ALWAYS_DENY
 };
 
+/* Top-level labels listed one by one before a table falls back to a
+ * bitmap; the built-in zones have five. */
+#define TLDS_MAX 16
+
+/* TTL of the built-in zones' records, as in RFC 6303 section 3. */
+#define BUILTIN_TTL 10800
+
 static const char *const lz_type_names[] = {
 	"transparent", "typetransparent", "static", "deny", "refuse", "redirect",
 	"always_nxdomain", "always_refuse", "always_deny"
@@ -42,7 +53,9 @@ struct lz_node {
 	uint8_t name[DNAME_MAX];    /* lower case */
 	int type;                   /* enum lz_type, LZ_NONE if no zone here */
 	int zone_line;
-	bool implicit;
+	bool implicit;              /* made for local-data or a stub/forward zone */
+	bool builtin;               /* from localzone_defaults.c */
+	bool nodefault;             /* "local-zone: NAME nodefault" */
 	struct lz_rrset *sets;
 };
 
@@ -53,6 +66,13 @@ struct local_zones {
 	uint32_t index_size;        /* power of two */
 	uint32_t seed;
 	int nrrsets;
+	/* The top-level labels that have a zone or data: up to TLDS_MAX
+	 * listed (lower case, length byte first), more in a bitmap of their
+	 * hashes (ntlds -1); whole_tree when the root has one. */
+	uint8_t tlds[TLDS_MAX][64];
+	int ntlds;
+	uint64_t tld_bits[4];
+	bool whole_tree;
 };
 
 static uint32_t
@@ -141,6 +161,17 @@ lz_err(char *err, size_t errlen, const char *file, int line, const char *fmt, co
 }
 
 static int
+type_by_name(const char *name)
+{
+	int t;
+
+	for (t = 0; t < (int)(sizeof(lz_type_names) / sizeof(lz_type_names[0])); t++)
+		if (strcasecmp(name, lz_type_names[t]) == 0)
+			return t;
+	return LZ_NONE;
+}
+
+static int
 add_zone(struct local_zones *lz, const char *text, const char *file, int line, char *err, size_t errlen)
 {
 	char name[DNAME_STR_MAX], type[64];
@@ -152,12 +183,17 @@ add_zone(struct local_zones *lz, const char *text, const char *file, int line, c
 		return lz_err(err, errlen, file, line, "local-zone needs \"NAME TYPE\", got '%s'", text);
 	if (dname_from_str(name, wire) < 0)
 		return lz_err(err, errlen, file, line, "local-zone: bad name '%s'", name);
-	for (t = 0; t < (int)(sizeof(lz_type_names) / sizeof(lz_type_names[0])); t++)
-		if (strcasecmp(type, lz_type_names[t]) == 0)
-			break;
-	if (t == (int)(sizeof(lz_type_names) / sizeof(lz_type_names[0])))
+	if (strcasecmp(type, "nodefault") == 0) {
+		/* only stops a built-in zone of this very name */
+		if ((n = lz_get(lz, wire)) == NULL)
+			return lz_err(err, errlen, file, line, "%s", "out of memory");
+		n->nodefault = true;
+		return 0;
+	}
+	if ((t = type_by_name(type)) == LZ_NONE)
 		return lz_err(err, errlen, file, line, "local-zone: unknown type '%s' (transparent, "
-		    "typetransparent, static, deny, refuse, redirect, always_nxdomain, always_refuse, always_deny)", type);
+		    "typetransparent, static, deny, refuse, redirect, always_nxdomain, always_refuse, always_deny, "
+		    "nodefault)", type);
 	n = lz_get(lz, wire);
 	if (n == NULL)
 		return lz_err(err, errlen, file, line, "%s", "out of memory");
@@ -176,6 +212,7 @@ add_rr(struct local_zones *lz, const uint8_t *owner, uint16_t type, uint32_t ttl
 	struct lz_rrset *s;
 	struct rdata *rd;
 	uint8_t *copy;
+	int i;
 
 	if (n == NULL)
 		return -1;
@@ -192,6 +229,9 @@ add_rr(struct local_zones *lz, const uint8_t *owner, uint16_t type, uint32_t ttl
 		n->sets = s;
 		lz->nrrsets++;
 	}
+	for (i = 0; i < s->count; i++)
+		if (s->rd[i].len == rdlen && memcmp(s->rd[i].data, rdata, rdlen) == 0)
+			return 0;       /* the same record twice: once, as Unbound */
 	rd = realloc(s->rd, sizeof(*rd) * (size_t)(s->count + 1));
 	copy = malloc(rdlen ? rdlen : 1);
 	if (rd == NULL || copy == NULL) {
@@ -285,8 +325,174 @@ enclosing_zone(const struct local_zones *lz, const uint8_t *name)
 	return NULL;
 }
 
+static bool
+is_served(const struct localzone_setup *setup, const uint8_t *name)
+{
+	int i;
+
+	for (i = 0; setup != NULL && i < setup->nserved; i++)
+		if (dname_equal(setup->served[i], name))
+			return true;
+	return false;
+}
+
+/* One built-in zone with its SOA, NS and loopback data. */
+static int
+add_builtin(struct local_zones *lz, const struct localzone_builtin *b)
+{
+	static const uint8_t nobody_invalid[] = "\006nobody\007invalid";
+	static const uint8_t soa_numbers[20] = {
+		0, 0, 0, 1,  0, 0, 0x0e, 0x10,  0, 0, 0x04, 0xb0,
+		0, 0x09, 0x3a, 0x80,  0, 0, 0x2a, 0x30 };   /* 1 3600 1200 604800 10800 */
+	static const uint8_t localhost[] = "\011localhost";
+	static const uint8_t loopback6[16] = { [15] = 1 };
+	uint8_t soa[2 * DNAME_MAX + sizeof(soa_numbers)];
+	size_t nlen = dname_len(b->name), p;
+	struct lz_node *n = lz_get(lz, b->name);
+
+	if (n == NULL)
+		return -1;
+	n->type = type_by_name(b->type);
+	n->builtin = true;
+	memcpy(soa, b->name, nlen);
+	memcpy(soa + nlen, nobody_invalid, sizeof(nobody_invalid));
+	p = nlen + sizeof(nobody_invalid);
+	memcpy(soa + p, soa_numbers, sizeof(soa_numbers));
+	p += sizeof(soa_numbers);
+	if (add_rr(lz, b->name, RR_TYPE_SOA, BUILTIN_TTL, soa, p) != 0 ||
+	    add_rr(lz, b->name, RR_TYPE_NS, BUILTIN_TTL, b->name, nlen) != 0)
+		return -1;
+	if (b->address && (add_rr(lz, b->name, RR_TYPE_A, BUILTIN_TTL, (const uint8_t *)"\177\0\0\1", 4) != 0 ||
+	    add_rr(lz, b->name, RR_TYPE_AAAA, BUILTIN_TTL, loopback6, sizeof(loopback6)) != 0))
+		return -1;
+	if (b->ptr[0] != 0 &&
+	    add_rr(lz, b->ptr, RR_TYPE_PTR, BUILTIN_TTL, localhost, sizeof(localhost)) != 0)
+		return -1;
+	return 0;
+}
+
+/* The built-in zones the configuration leaves in place; then a transparent
+ * zone at each stub or forward zone below one of them, so that its
+ * servers are asked. */
+static int
+add_builtins(struct local_zones *lz, const struct localzone_setup *setup)
+{
+	struct localzone_builtin b;
+	const struct lz_node *n;
+	int i;
+
+	for (i = 0; localzone_builtin(i, &b); i++) {
+		n = lz_find(lz, b.name);
+		if ((n != NULL && (n->type != LZ_NONE || n->nodefault)) ||
+		    (b.lan && setup != NULL && setup->unblock_lan_zones) || is_served(setup, b.name))
+			continue;
+		if (add_builtin(lz, &b) != 0)
+			return -1;
+	}
+	for (i = 0; setup != NULL && i < setup->nserved; i++) {
+		struct lz_node *s;
+		n = enclosing_zone(lz, setup->served[i]);
+		if (n == NULL || !n->builtin || dname_equal(n->name, setup->served[i]))
+			continue;
+		if ((s = lz_get(lz, setup->served[i])) == NULL)
+			return -1;
+		s->type = LZ_TRANSPARENT;
+		s->implicit = true;
+	}
+	return 0;
+}
+
+static uint8_t
+lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
+}
+
+/* FNV-1a of a label, case-insensitive, 0..255. */
+static unsigned
+tld_bit(const uint8_t *label)
+{
+	uint32_t h = 2166136261u;
+	int i;
+
+	for (i = 0; i <= label[0]; i++)
+		h = (h ^ lower(label[i])) * 16777619u;
+	return (h ^ (h >> 16)) & 255u;
+}
+
+static bool
+tld_listed(const struct local_zones *lz, const uint8_t *label)
+{
+	int i, j;
+
+	for (i = 0; i < lz->ntlds; i++) {
+		if (lz->tlds[i][0] != label[0])
+			continue;
+		for (j = 1; j <= label[0] && lz->tlds[i][j] == lower(label[j]); j++)
+			;
+		if (j > label[0])
+			return true;
+	}
+	return false;
+}
+
+static const uint8_t *
+last_label(const uint8_t *name)
+{
+	const uint8_t *last = NULL;
+
+	for (; *name != 0; name += *name + 1)
+		last = name;
+	return last;
+}
+
+static void
+build_filter(struct local_zones *lz)
+{
+	int i;
+
+	for (i = 0; i < lz->nnodes; i++) {
+		const struct lz_node *n = &lz->nodes[i];
+		const uint8_t *tld = last_label(n->name);
+		unsigned b;
+
+		if (n->type == LZ_NONE && n->sets == NULL)
+			continue;               /* a nodefault mark */
+		if (tld == NULL) {
+			lz->whole_tree = true;
+			continue;
+		}
+		b = tld_bit(tld);
+		lz->tld_bits[b >> 6] |= (uint64_t)1 << (b & 63);
+		if (lz->ntlds < 0 || tld_listed(lz, tld))
+			continue;
+		if (lz->ntlds == TLDS_MAX)
+			lz->ntlds = -1;
+		else
+			memcpy(lz->tlds[lz->ntlds++], tld, (size_t)tld[0] + 1);   /* names are lower case */
+	}
+}
+
+/* False when no zone or data can be at or above qname's TLD. */
+static bool
+may_hold(const struct local_zones *lz, const uint8_t *qname)
+{
+	const uint8_t *tld;
+	unsigned b;
+
+	if (lz->whole_tree)
+		return true;
+	if ((tld = last_label(qname)) == NULL)
+		return false;
+	if (lz->ntlds >= 0)
+		return tld_listed(lz, tld);
+	b = tld_bit(tld);
+	return (lz->tld_bits[b >> 6] >> (b & 63)) & 1;
+}
+
 struct local_zones *
-localzone_create(const struct local_line *lines, int n, const char *file, char *err, size_t errlen)
+localzone_create(const struct local_line *lines, int n, const struct localzone_setup *setup,
+    const char *file, char *err, size_t errlen)
 {
 	struct local_zones *lz = calloc(1, sizeof(*lz));
 	int i, rc = 0;
@@ -296,10 +502,16 @@ localzone_create(const struct local_line *lines, int n, const char *file, char *
 		return NULL;
 	}
 	lz->seed = rand_u32();
-	/* zones first, so data lines can be checked against them */
+	/* zones first, so data lines can be checked against them; then the
+	 * built-in zones the configuration does not replace, so that data
+	 * below them (a host in home.arpa) joins them, as in Unbound */
 	for (i = 0; i < n && rc == 0; i++)
 		if (lines[i].kind == LOCAL_ZONE_LINE)
 			rc = add_zone(lz, lines[i].text, file, lines[i].line, err, errlen);
+	if (rc == 0 && add_builtins(lz, setup) != 0) {
+		snprintf(err, errlen, "%s: out of memory for the built-in local zones", file);
+		rc = -1;
+	}
 	for (i = 0; i < n && rc == 0; i++) {
 		if (lines[i].kind == LOCAL_DATA_LINE)
 			rc = add_data(lz, lines[i].text, file, lines[i].line, err, errlen);
@@ -317,6 +529,7 @@ localzone_create(const struct local_line *lines, int n, const char *file, char *
 			node->implicit = true;
 		}
 	}
+	build_filter(lz);
 	return lz;
 }
 
@@ -343,15 +556,52 @@ localzone_free(struct local_zones *lz)
 }
 
 void
-localzone_counts(const struct local_zones *lz, int *zones, int *rrsets)
+localzone_counts(const struct local_zones *lz, int *zones, int *builtin, int *rrsets)
 {
-	int i, z = 0;
+	int i, z = 0, b = 0;
 
-	for (i = 0; lz != NULL && i < lz->nnodes; i++)
-		if (lz->nodes[i].type != LZ_NONE && !lz->nodes[i].implicit)
+	for (i = 0; lz != NULL && i < lz->nnodes; i++) {
+		if (lz->nodes[i].type == LZ_NONE || lz->nodes[i].implicit)
+			continue;
+		if (lz->nodes[i].builtin)
+			b++;
+		else
 			z++;
+	}
 	*zones = z;
+	*builtin = b;
 	*rrsets = lz != NULL ? lz->nrrsets : 0;
+}
+
+static int
+cmp_nodes(const void *a, const void *b)
+{
+	const struct lz_node *const *x = a, *const *y = b;
+
+	return dname_canonical_cmp((*x)->name, (*y)->name);
+}
+
+int
+localzone_print(const struct local_zones *lz, FILE *out)
+{
+	const struct lz_node **v;
+	char name[DNAME_STR_MAX];
+	int i, n = 0;
+
+	if (lz == NULL)
+		return 0;
+	if ((v = calloc((size_t)lz->nnodes + 1, sizeof(*v))) == NULL)
+		return -1;
+	for (i = 0; i < lz->nnodes; i++)
+		if (lz->nodes[i].type != LZ_NONE)
+			v[n++] = &lz->nodes[i];
+	qsort(v, (size_t)n, sizeof(*v), cmp_nodes);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s %s%s\n", dname_to_str(v[i]->name, name, sizeof(name)),
+		    lz_type_names[v[i]->type], v[i]->builtin ? " built-in" :
+		    v[i]->implicit ? " implicit" : "");
+	free(v);
+	return 0;
 }
 
 static const struct lz_rrset *
@@ -407,9 +657,11 @@ localzone_answer(const struct local_zones *lz, const uint8_t *qname, uint16_t qt
 	const struct lz_rrset *s = NULL;
 	bool aa;
 
-	if (lz == NULL || lz->nnodes == 0 || qclass != RR_CLASS_IN)
+	if (lz == NULL || qclass != RR_CLASS_IN || !may_hold(lz, qname))
 		return LOCAL_PASS;
-	zone = enclosing_zone(lz, qname);
+	/* the DS of a zone's apex is the parent's */
+	zone = enclosing_zone(lz, qtype == RR_TYPE_DS && qname[0] != 0 ?
+	    dname_remove_labels(qname, 1) : qname);
 	if (zone == NULL)
 		return LOCAL_PASS;
 	aa = !zone->implicit;

@@ -35,8 +35,9 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: resolverd [-htVv] [-c file]\n"
+	    "usage: resolverd [-hltVv] [-c file]\n"
 	    "  -c file  configuration file (default %s)\n"
+	    "  -l       list the local zones (built-in ones too) and exit\n"
 	    "  -t       check the configuration and exit\n"
 	    "  -v       more verbose (repeatable)\n"
 	    "  -V       print the version and exit\n"
@@ -245,6 +246,27 @@ check_config(const char *path)
 	return 0;
 }
 
+/* -l: what local-zone answers the configuration gives, built-in zones
+ * included. */
+static int
+list_local_zones(const char *path)
+{
+	struct config *cfg;
+	char err[512];
+
+	if (!(cfg = config_load(path, err, sizeof(err)))) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (localzone_print(cfg->local, stdout) != 0) {
+		fprintf(stderr, "resolverd: out of memory\n");
+		config_free(cfg);
+		return 1;
+	}
+	config_free(cfg);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int
 run(const char *path, int vflag)
 {
@@ -327,13 +349,16 @@ int
 main(int argc, char **argv)
 {
 	const char *path = DEFAULT_CONFIG;
-	int c, check = 0, vflag = 0;
+	int c, check = 0, list = 0, vflag = 0;
 
 	log_set_ident("resolverd");
-	while ((c = getopt(argc, argv, "c:htVv")) != -1) {
+	while ((c = getopt(argc, argv, "c:hltVv")) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'l':
+			list = 1;
 			break;
 		case 't':
 			check = 1;
@@ -356,6 +381,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	if (list)
+		return list_local_zones(path);
 	if (check)
 		return check_config(path);
 	return run(path, vflag);

@@ -59,6 +59,42 @@ done
 [ $nkeys -gt 30 ] && [ -z "$missing" ] && ok "every config key ($nkeys) is documented in resolver.conf.md and resolver.conf.5" ||
 	no "undocumented config keys" "keys found: $nkeys; missing:${missing:- none}"
 
+# -l lists the local zones: with nothing configured, the built-in ones;
+# nodefault, a stub-zone or unblock-lan-zones take theirs away.
+printf 'server:\n' > "$tmp/empty.conf"
+out=$("$bin" -l -c "$tmp/empty.conf" 2>&1); rc=$?
+n=$(echo "$out" | grep -c ' built-in$')
+if [ $rc -eq 0 ] && [ "$n" -eq 102 ] && echo "$out" | grep -qx 'localhost\. redirect built-in' &&
+    echo "$out" | grep -qx '10\.in-addr\.arpa\. static built-in' && echo "$out" | grep -qx 'test\. static built-in'; then
+	ok "-l lists the 102 built-in local zones"
+else
+	no "-l with an empty config" "rc=$rc, $n built-in" "$out"
+fi
+builtin=$out
+printf 'local-zone: "test." nodefault\nunblock-lan-zones: yes\nlocal-zone: onion transparent\nstub-zone:\n name: localhost\n stub-addr: 192.0.2.1\n' > "$tmp/nodef.conf"
+out=$("$bin" -l -c "$tmp/nodef.conf" 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ "$(echo "$out" | wc -l)" -eq 5 ] && ! echo "$out" | grep -q '^test\.\|^localhost\.\|^10\.' &&
+    echo "$out" | grep -qx 'onion\. transparent' && echo "$out" | grep -qx 'invalid\. static built-in'; then
+	ok "-l: nodefault, transparent, stub-zone and unblock-lan-zones turn built-in zones off"
+else
+	no "-l with overrides" "rc=$rc" "$out"
+fi
+
+# Every built-in zone is in both references (the two long runs of
+# 172.16/12 and 100.64/10 by their first and last zone).
+missing=""
+for z in $(echo "$builtin" | cut -d' ' -f1); do
+	case $z in
+	1[7-9].172.in-addr.arpa.|2[0-9].172.in-addr.arpa.|30.172.in-addr.arpa.) continue ;;
+	6[5-9].100.in-addr.arpa.|[7-9][0-9].100.in-addr.arpa.|1[01][0-9].100.in-addr.arpa.|12[0-6].100.in-addr.arpa.) continue ;;
+	esac
+	grep -qF "\`$z\`" "$top/doc/resolver.conf.md" || missing="$missing $z(md)"
+	grep -qE "(^|[[:space:]])$(echo "$z" | sed 's/\./\\./g')([[:space:]]|$)" "$top/doc/resolver.conf.5" ||
+		missing="$missing $z(5)"
+done
+[ -z "$missing" ] && ok "every built-in local zone is documented in resolver.conf.md and resolver.conf.5" ||
+	no "undocumented built-in local zones" "missing:$missing"
+
 # A stale root-zone-file is refused at start-up, naming file and line.
 cat > "$tmp/root.zone" <<EOZ
 . 86400 IN SOA a.root.test. admin.test. 1 1800 900 604800 86400

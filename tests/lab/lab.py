@@ -37,6 +37,7 @@ import dns.rdatatype
 import dns.zone
 
 import dnssec
+import localzones
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -1275,6 +1276,8 @@ def main():
                 dnssec.resolver_checks(sys.modules[__name__], lab, model, client)
                 if kind == "resolverd":
                     dnssec.local_root_checks(sys.modules[__name__], lab, model, client)
+            if kind == "resolverd" and not args.direct:
+                localzones.checks(sys.modules[__name__], lab)
         if client is None or args.shell:
             pass
         elif not args.direct and lab.resolver.poll() is not None:

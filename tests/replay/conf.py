@@ -3,7 +3,10 @@ hints for resolverd (Unbound-style keys), or a reason to skip it."""
 
 import calendar
 import re
+import subprocess
 import time
+
+import dns.name
 
 BOOL_TRUE = {"yes", "on", "true", "1"}
 BOOL_FALSE = {"no", "off", "false", "0"}
@@ -86,9 +89,41 @@ def _policy_lines(line):
     raise Skip("unsupported policy %r" % body)
 
 
-def build(sc, qmin, workdir, hints_path, control_path):
-    """Return (resolver.conf text, root hints text). Raises Skip or
-    ValueError (bad value)."""
+def builtin_zones(resolverd):
+    """The names of resolverd's built-in local zones (resolverd -l with an
+    empty configuration), as dns.name.Name. The list lives in resolverd
+    only (src/daemon/localzone_defaults.c)."""
+    out = subprocess.run([resolverd, "-l", "-c", "/dev/null"], capture_output=True,
+                         text=True, timeout=30)
+    if out.returncode != 0:
+        raise RuntimeError("%s -l: %s" % (resolverd, (out.stdout + out.stderr).strip()))
+    return [dns.name.from_text(l.split()[0]) for l in out.stdout.splitlines()
+            if l.endswith(" built-in")]
+
+
+def world_names(sc):
+    """Every name the scenario's servers know: questions and owners of the
+    RANGE entries (not the steps: what the resolver is asked, and what it
+    must answer, is no part of the world)."""
+    names = set()
+    for r in sc.ranges:
+        for e in r.entries:
+            for sec in e.sections.values():
+                names.update(rr.name for rr in sec)
+    return names
+
+
+def served_builtins(sc, builtins):
+    """The built-in local zones the scenario's world serves names in: the
+    world uses them as real zones, so the configuration says so."""
+    world = world_names(sc)
+    return [z for z in builtins if any(n.is_subdomain(z) for n in world)]
+
+
+def build(sc, qmin, workdir, hints_path, control_path, builtins=()):
+    """Return (resolver.conf text, root hints text). builtins: resolverd's
+    built-in local zones (builtin_zones). Raises Skip or ValueError (bad
+    value)."""
     server = []
     fwd = []
     hints = []
@@ -114,6 +149,10 @@ def build(sc, qmin, workdir, hints_path, control_path):
         "prefetch: no",
         "serve-expired: no",
     ]
+    # Where the scenario's world serves a name in a zone resolverd answers
+    # itself (test. in the sentinel scenarios), its servers must be asked.
+    for z in served_builtins(sc, builtins):
+        server.append('local-zone: "%s" nodefault' % z.to_text())
     if not v4:
         server.append("do-ip4: no")
     if not v6:

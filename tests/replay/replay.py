@@ -81,7 +81,7 @@ class Run:
         return "%s [qmin %s]" % (self.name, self.qmin)
 
 
-def plan(paths, qmin_opt):
+def plan(paths, qmin_opt, builtins):
     """(runs, skips, errors): runs to make; SKIP and ERROR results found
     without starting anything."""
     runs, done = [], []
@@ -92,7 +92,7 @@ def plan(paths, qmin_opt):
             fixed = conf.fixed_qmin(sc)
             conf.start_time(sc)
             # Build once to find skips and bad values early.
-            conf.build(sc, True, "/nonexistent", "/nonexistent", "/nonexistent")
+            conf.build(sc, True, "/nonexistent", "/nonexistent", "/nonexistent", builtins)
         except conf.Skip as ex:
             r = Run(p, name, "-")
             r.status, r.messages = "SKIP", [str(ex)]
@@ -119,7 +119,8 @@ def execute(run, args, tmproot):
     cmd = unshare_cmd() + [sys.executable, os.path.join(HERE, "worker.py"),
                            "--scenario", run.path, "--qmin", run.qmin,
                            "--resolverd", args.resolverd, "--workdir", wd,
-                           "--timeout", str(args.timeout), "--result", result]
+                           "--timeout", str(args.timeout), "--result", result,
+                           "--builtin-zones", args.builtin_file]
     if args.stand_in:
         cmd += ["--stand-in", args.stand_in]
     if args.keep_going:
@@ -197,11 +198,22 @@ def main():
     ap.add_argument("--resolverd", required=True)
     ap.add_argument("--xfail", default=os.path.join(HERE, "xfail"))
     ap.add_argument("--stand-in", choices=("unbound",), help=argparse.SUPPRESS)
+    ap.add_argument("--builtin-zones-from", metavar="RESOLVERD",
+                    help="the resolverd whose built-in local zones to use (default --resolverd)")
     args = ap.parse_args()
 
+    # resolverd's built-in local zones (also Unbound's): the worlds that
+    # serve names in them get "local-zone: ... nodefault" (conf.py).
+    try:
+        builtins = conf.builtin_zones(args.builtin_zones_from or args.resolverd)
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as ex:
+        sys.exit("replay: cannot list the built-in local zones: %s" % ex)
     xfail = read_xfail(args.xfail)
-    runs, done = plan(args.scenarios, args.qmin)
+    runs, done = plan(args.scenarios, args.qmin, builtins)
     tmproot = tempfile.mkdtemp(prefix="replay.")
+    args.builtin_file = os.path.join(tmproot, "builtin-zones")
+    with open(args.builtin_file, "w") as f:
+        f.write("".join(z.to_text() + "\n" for z in builtins))
     results = list(done)
     for r in done:
         print("%s %s: %s" % (r.status, r.name, r.messages[0] if r.messages else ""), flush=True)

@@ -26,9 +26,7 @@ if ! $ns true 2>/dev/null; then
 	exit 77
 fi
 
-if [ -n "$stand_in" ]; then
-	resolverd=$(command -v "$stand_in" || echo "/usr/sbin/$stand_in")
-elif [ -n "$RESOLVERD" ]; then
+if [ -n "$RESOLVERD" ]; then
 	resolverd=$RESOLVERD
 elif [ -n "$BUILDDIR" ]; then
 	resolverd=$BUILDDIR/src/resolverd
@@ -41,6 +39,12 @@ fi
 if [ ! -x "$resolverd" ]; then
 	echo "run.sh: resolverd not found at $resolverd (set RESOLVERD or BUILDDIR)" >&2
 	exit 1
+fi
+# The built-in local zones always come from resolverd (-l), also when
+# another resolver stands in.
+set -- --builtin-zones-from "$resolverd" "$@"
+if [ -n "$stand_in" ]; then
+	resolverd=$(command -v "$stand_in" || echo "/usr/sbin/$stand_in")
 fi
 
 set --  "$@"

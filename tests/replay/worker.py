@@ -24,6 +24,7 @@ import time
 import dns.exception
 import dns.flags
 import dns.message
+import dns.name
 import dns.rcode
 import dns.rdatatype
 import dns.rrset
@@ -417,7 +418,10 @@ def run(args, res):
     qmin = args.qmin == "on"
     hints = os.path.join(wd, "root.hints")
     conffile = os.path.join(wd, "resolver.conf")
-    text, hints_text = conf.build(sc, qmin, wd, hints, os.path.join(wd, "control.sock"))
+    with open(args.builtin_zones) as f:
+        builtins = [dns.name.from_text(l.strip()) for l in f if l.strip()]
+    text, hints_text = conf.build(sc, qmin, wd, hints, os.path.join(wd, "control.sock"),
+                                  builtins)
     cmd = [args.resolverd, "-c", conffile]
     if args.stand_in == "unbound":
         text, cmd = unbound_stand_in(sc, text, wd, conffile, args.resolverd)
@@ -583,6 +587,8 @@ def main():
     ap.add_argument("--result", required=True)
     ap.add_argument("--stand-in", choices=("unbound",))
     ap.add_argument("--keep-going", action="store_true")
+    ap.add_argument("--builtin-zones", required=True,
+                    help="file: resolverd's built-in local zones, one a line")
     args = ap.parse_args()
     res = Result()
     try:
