@@ -59,6 +59,12 @@ cache_create(size_t max_bytes)
 		free(c);
 		return NULL;
 	}
+	c->denial = denial_create(max_bytes);
+	if (!c->denial) {
+		free(c->shards);
+		free(c);
+		return NULL;
+	}
 	c->seed = rand_u32();
 	c->shard_mask = n - 1;
 	c->max_bytes = max_bytes;
@@ -66,6 +72,7 @@ cache_create(size_t max_bytes)
 		if (shard_init(&c->shards[i], max_bytes / n) != 0) {
 			while (i-- > 0)
 				shard_deinit(&c->shards[i]);
+			denial_destroy(c->denial);
 			free(c->shards);
 			free(c);
 			return NULL;
@@ -83,6 +90,7 @@ cache_destroy(struct cache *c)
 		return;
 	for (i = 0; i <= c->shard_mask; i++)
 		shard_deinit(&c->shards[i]);
+	denial_destroy(c->denial);
 	free(c->shards);
 	free(c);
 }
@@ -104,6 +112,7 @@ cache_set_max_bytes(struct cache *c, size_t max_bytes)
 		pthread_mutex_unlock(&s->lock);
 		shard_free_list(dead);
 	}
+	denial_set_budget(c->denial, max_bytes);
 }
 
 static void
@@ -136,6 +145,7 @@ void
 cache_flush(struct cache *c)
 {
 	cache_remove_if(c, drop_all, NULL);
+	denial_flush(c->denial, NULL);
 }
 
 static int
@@ -151,6 +161,7 @@ void
 cache_flush_zone(struct cache *c, const uint8_t *name)
 {
 	cache_remove_if(c, drop_below, name);
+	denial_flush(c->denial, name);
 }
 
 void
@@ -172,4 +183,5 @@ cache_get_stats(struct cache *c, struct cache_stats *out)
 		out->evictions += s->evictions;
 		pthread_mutex_unlock(&s->lock);
 	}
+	out->denials = denial_count(c->denial);
 }

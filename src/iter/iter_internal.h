@@ -182,14 +182,12 @@ struct qstate {
 };
 
 struct infra;
-struct nsec_cache;
 
 struct iter {
 	struct iter_env env;
 	struct cache *cache;
 	struct iter_config *cfg;
 	struct infra *infra;
-	struct nsec_cache *nsec;        /* validated NSEC ranges (RFC 8198) */
 	struct iter_stats stats;
 	struct qstate **mesh;
 	uint32_t mesh_size;          /* buckets, power of two */
@@ -255,16 +253,14 @@ bool validate_answer(struct qstate *qs);
 /* Whether qs's answer must be validated at all. */
 bool validate_wanted(const struct qstate *qs);
 
-/* nsec_cache.c: aggressive use of validated NSEC (RFC 8198). */
-struct nsec_cache *nsec_cache_create(void);
-void nsec_cache_destroy(struct nsec_cache *nc);
-/* Remember the NSEC sets among sets (validated, of zone), with the zone's
- * SOA, for at most ttl seconds. Copies what it keeps. */
-void nsec_cache_add(struct nsec_cache *nc, const uint8_t *zone, const struct rrset *soa,
-    const struct rrset *sets, int n, uint32_t ttl, time_t now);
-/* Answer qs's current name from remembered ranges: on true, rcode,
+/* nsec_cache.c: aggressive use of validated NSEC/NSEC3 (RFC 8198). */
+/* qs's answer validated as secure: remember the NSEC/NSEC3 records of its
+ * authority section that validation proved, with the zone's SOA when the
+ * answer is negative (in the shared cache, for every worker). */
+void nsec_cache_learn(struct qstate *qs, time_t now);
+/* Answer qs's current name from remembered records: on true, rcode,
  * neg_soa, neg_ttl, auth and security are set (secure). */
-bool nsec_cache_answer(struct nsec_cache *nc, struct qstate *qs, time_t now);
+bool nsec_cache_answer(struct qstate *qs, time_t now);
 
 /* answer.c */
 /* Build the canonical answer for qs into it->wire, cache it, and return

@@ -399,7 +399,7 @@ step_start(struct qstate *qs)
 		if (qs->state == QS_DONE)
 			return;
 		if (!qs->refresh && qs->cfg->anchors != NULL && !(qs->flags & FLAG_CD) &&
-		    nsec_cache_answer(qs->it->nsec, qs, qs->it->env.now(qs->it->env.io))) {
+		    nsec_cache_answer(qs, qs->it->env.now(qs->it->env.io))) {
 			qstate_finish(qs);     /* proven from validated records */
 			return;
 		}

@@ -618,12 +618,9 @@ validate_answer(struct qstate *qs)
 	if (total.sec == SEC_SECURE && sentinel_fails(qs))
 		keys_set(&total, SEC_BOGUS, EDE_NONE, "root key sentinel (RFC 8509)");
 	qs->security = (uint8_t)total.sec;
-	/* A proven gap serves other names in it later (RFC 8198). */
-	if (total.sec == SEC_SECURE && qs->neg_soa != NULL &&
-	    (qs->rcode == RCODE_NXDOMAIN || qs->nanswer == 0) &&
-	    first_signer(qs->auth, qs->nauth) != NULL)
-		nsec_cache_add(qs->it->nsec, first_signer(qs->auth, qs->nauth), qs->neg_soa,
-		    qs->auth, qs->nauth, qs->neg_ttl, qs->it->env.now(qs->it->env.io));
+	/* Proven gaps serve other names in them later (RFC 8198). */
+	if (total.sec == SEC_SECURE)
+		nsec_cache_learn(qs, qs->it->env.now(qs->it->env.io));
 	if (total.sec == SEC_BOGUS) {
 		log_debug(2, "validation failed for %s %s: %s (EDE %u)",
 		    dname_to_str(qs->qname, name, sizeof(name)), rr_type_str(qs->qtype, type),
