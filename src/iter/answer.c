@@ -190,19 +190,25 @@ answer_from_cache(struct qstate *qs)
 	}
 }
 
-/* A negative answer without SOA may still carry NSEC/NSEC3 records (a DS
- * denial often does): they last as long as their TTL, capped like any
- * negative answer. 0 when there are none: not cacheable. */
+/* A negative answer without SOA. It may still carry NSEC/NSEC3 records (a
+ * DS denial often does): they last as long as their TTL. Without those,
+ * nothing says how long it holds: RFC 2308 section 5 says not long, so it
+ * is kept ITER_NOSOA_NEG_TTL seconds (or cache-min-ttl, if longer), which
+ * spares the server every client's retry. Capped like any negative
+ * answer. */
 static uint32_t
-proof_lifetime(const struct qstate *qs)
+nosoa_lifetime(const struct qstate *qs)
 {
-	uint32_t ttl = 0;
+	uint32_t ttl = UINT32_MAX;
 	int i;
 
 	for (i = 0; i < qs->nauth; i++)
 		if ((qs->auth[i].type == RR_TYPE_NSEC || qs->auth[i].type == RR_TYPE_NSEC3) &&
-		    (ttl == 0 || qs->auth[i].ttl < ttl))
+		    qs->auth[i].ttl < ttl)
 			ttl = qs->auth[i].ttl;
+	if (ttl == UINT32_MAX)
+		ttl = qs->cfg->cache_min_ttl > ITER_NOSOA_NEG_TTL ? qs->cfg->cache_min_ttl :
+		    ITER_NOSOA_NEG_TTL;
 	return ttl < qs->cfg->cache_max_negative_ttl ? ttl : qs->cfg->cache_max_negative_ttl;
 }
 
@@ -315,7 +321,7 @@ answer_build(struct qstate *qs, uint16_t *ede)
 		ttl = ITER_SERVFAIL_TTL;
 	}
 	else if ((qs->nanswer == 0 || qs->rcode == RCODE_NXDOMAIN) && qs->neg_soa == NULL)
-		ttl = proof_lifetime(qs);   /* without SOA only a DNSSEC proof lasts */
+		ttl = nosoa_lifetime(qs);
 	else
 		ttl = answer_lifetime(qs);
 	if (ttl > 0)

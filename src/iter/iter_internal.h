@@ -49,6 +49,7 @@
 #define ITER_MINIMISE_MAX      10   /* minimised queries before giving up */
 #define ITER_MINIMISE_ONE_LAB   4   /* first labels added one at a time */
 #define ITER_SERVFAIL_TTL       5   /* seconds a failure answer is kept */
+#define ITER_NOSOA_NEG_TTL      5   /* ... a negative answer without SOA */
 #define ITER_MAX_REFRESH_BACKLOG 1000 /* questions in flight: no refresh above */
 #define ITER_ANSWER_MAX     65535
 #define ITER_TTL_OFFS_MAX    2048
