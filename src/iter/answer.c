@@ -57,6 +57,67 @@ answer_push(struct qstate *qs, struct rrset *rs)
 	return true;
 }
 
+static bool
+is_denial(const struct rrset *rs)
+{
+	return rs->type == RR_TYPE_NSEC || rs->type == RR_TYPE_NSEC3;
+}
+
+static bool
+sets_have(const struct rrset *sets, int n, const struct rrset *rs)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (sets[i].type == rs->type && dname_equal(sets[i].owner, rs->owner))
+			return true;
+	return false;
+}
+
+void
+answer_keep_wildcard_proof(struct qstate *qs, struct rrset *const *chain, int nchain,
+    struct rrset *auth, int nauth)
+{
+	struct rrset *grown;
+	int i, n = 0;
+
+	for (i = 0; i < nchain && !rrset_is_wildcard_expansion(chain[i]); i++)
+		;
+	if (i == nchain)
+		return;
+	for (i = 0; i < nauth; i++)
+		n += is_denial(&auth[i]);
+	if (n == 0 || (grown = arena_alloc(&qs->arena,
+	    sizeof(*grown) * (size_t)(qs->nwc_proof + n))) == NULL)
+		return;
+	if (qs->nwc_proof > 0)
+		memcpy(grown, qs->wc_proof, sizeof(*grown) * (size_t)qs->nwc_proof);
+	for (i = 0; i < nauth; i++)
+		if (is_denial(&auth[i]) && !sets_have(grown, qs->nwc_proof, &auth[i]))
+			grown[qs->nwc_proof++] = auth[i];
+	qs->wc_proof = grown;
+}
+
+int
+answer_proof_sets(struct qstate *qs, struct rrset **out)
+{
+	struct rrset *all;
+	int i, n = qs->nauth;
+
+	*out = qs->auth;
+	if (qs->nwc_proof == 0)
+		return qs->nauth;
+	if ((all = arena_alloc(&qs->arena, sizeof(*all) * (size_t)(qs->nauth + qs->nwc_proof))) == NULL)
+		return qs->nauth;
+	if (qs->nauth > 0)
+		memcpy(all, qs->auth, sizeof(*all) * (size_t)qs->nauth);
+	for (i = 0; i < qs->nwc_proof; i++)
+		if (!sets_have(all, n, &qs->wc_proof[i]))
+			all[n++] = qs->wc_proof[i];
+	*out = all;
+	return n;
+}
+
 /* A whole answer cached for (cur_name, qtype), e.g. a negative one for the
  * target of an alias, or an answer whose RRsets were evicted. */
 static bool
@@ -264,6 +325,11 @@ add_proofs(struct qstate *qs, struct msg_builder *b, bool negative)
 			mb_rrset(b, SEC_AUTHORITY, &rs, true);
 		}
 	}
+	/* the proofs of wildcard links of the chain that came from earlier
+	 * replies (their records may be the same as the last reply's) */
+	for (i = 0; i < qs->nwc_proof && !b->full; i++)
+		if (!sets_have(qs->auth, qs->nauth, &qs->wc_proof[i]))
+			mb_rrset(b, SEC_AUTHORITY, &qs->wc_proof[i], true);
 	if (negative && qs->nauth == 0 && qs->neg_soa != NULL && !b->full) {
 		struct rrset soa = *qs->neg_soa;
 		soa.ttl = qs->neg_ttl;

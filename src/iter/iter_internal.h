@@ -159,6 +159,8 @@ struct qstate {
 	struct rrset *neg_ns;        /* the zone's NS, as the authority sent it */
 	struct rrset *auth;          /* authority section of the final reply: */
 	int nauth;                   /* NSEC/NSEC3 proofs for the validator */
+	struct rrset *wc_proof;      /* NSEC/NSEC3 of earlier replies whose */
+	int nwc_proof;               /* links of the chain came from a wildcard */
 	uint8_t security;            /* enum sec_status of the answer */
 	int val_fetches;             /* DS/DNSKEY subqueries started */
 	int bogus_retries;           /* key material fetched again after bogus */
@@ -278,6 +280,15 @@ void answer_store_ds_denial(struct qstate *qs, const uint8_t *child, const struc
 
 /* Append rs to qs's answer chain; false when the chain is full. */
 bool answer_push(struct qstate *qs, struct rrset *rs);
+
+/* An alias reply whose links came from a wildcard: keep its NSEC/NSEC3
+ * records, the proof those links need (RFC 4035 section 3.1.3.3), when
+ * later replies replace qs->auth. */
+void answer_keep_wildcard_proof(struct qstate *qs, struct rrset *const *chain, int nchain,
+    struct rrset *auth, int nauth);
+/* The records that prove qs's answer: qs->auth and the kept wildcard
+ * proofs (in the arena when both are there). Returns how many. */
+int answer_proof_sets(struct qstate *qs, struct rrset **out);
 
 /* Whether name already owns a CNAME of qs's chain, or is its question:
  * following it would loop. */

@@ -390,6 +390,8 @@ step_start(struct qstate *qs)
 	struct delegpt *dp;
 	bool need_prime;
 
+	if (qs->nanswer == 0)
+		qs->nwc_proof = 0;    /* a chain (re)starts */
 	for (;;) {
 		/* A refresh wants what the servers say now, not the cache. */
 		if (!qs->refresh && answer_from_cache(qs)) {
@@ -703,6 +705,8 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 		resolve_fail(qs, EDE_OTHER);
 		return;
 	}
+	if (ri.type == RESP_CNAME)
+		answer_keep_wildcard_proof(qs, ri.chain, ri.nchain, ri.auth, ri.nauth);
 	qs->auth = ri.auth;          /* proofs for the validator */
 	qs->nauth = ri.nauth;
 	switch (ri.type) {

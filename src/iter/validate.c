@@ -470,10 +470,14 @@ check_rrset(struct vctx *vc, struct rrset *rs, struct keys *res)
 	if (res->sec == SEC_SECURE && res->why.wc_labels >= 0) {
 		/* A wildcard expansion: prove the name itself is not there. */
 		struct val_result r;
-		if (val_deny(&vc->ve, VAL_DENY_WILDCARD, qs->auth, qs->nauth, rs->owner, rs->type,
+		struct rrset *proof;
+		int nproof = answer_proof_sets(qs, &proof);
+		if (val_deny(&vc->ve, VAL_DENY_WILDCARD, proof, nproof, rs->owner, rs->type,
 		    res->why.wc_labels, k.dnskey, &r) != SEC_SECURE) {
 			res->sec = r.sec == SEC_INSECURE ? SEC_INSECURE : SEC_BOGUS;
 			res->why = r;
+			/* not "validated before" when the check resumes */
+			rs->security = (uint8_t)res->sec;
 		}
 	}
 	return true;
