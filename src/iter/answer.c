@@ -141,6 +141,8 @@ from_answer_cache(struct qstate *qs, time_t now)
 		if (!answer_push(qs, &sets[i]))
 			return false;
 	qs->rcode = msg.rcode;
+	/* stored again under qs's question: no longer than it has left */
+	qs->cached_left = info.remaining;
 	if (msg.flags & FLAG_AD)
 		qs->security = SEC_SECURE;     /* validated when it was stored */
 	if (msg.count[SEC_AUTHORITY] > 0) {
@@ -390,6 +392,8 @@ answer_build(struct qstate *qs, uint16_t *ede)
 		ttl = nosoa_lifetime(qs);
 	else
 		ttl = answer_lifetime(qs);
+	if (qs->cached_left > 0 && ttl > qs->cached_left)
+		ttl = qs->cached_left;
 	if (ttl > 0)
 		cache_answer_store(it->cache, qs->qname, qs->qtype, qs->qclass, answer_variant(qs),
 		    it->wire, len, it->ttl_offs, b.ttl_n, ttl, *ede, it->env.now(it->env.io));

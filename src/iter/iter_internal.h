@@ -168,6 +168,8 @@ struct qstate {
 	uint16_t rcode;
 	uint16_t ede;
 	uint32_t neg_ttl;
+	uint32_t cached_left;        /* part of the answer came from the answer
+	                              * cache, which keeps it this long */
 
 	struct delegpt *dp;
 	int referrals;
