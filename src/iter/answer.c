@@ -107,6 +107,10 @@ answer_proof_sets(struct qstate *qs, struct rrset **out)
 	*out = qs->auth;
 	if (qs->nwc_proof == 0)
 		return qs->nauth;
+	if (qs->proof != NULL && qs->proof_auth == qs->auth && qs->proof_nwc == qs->nwc_proof) {
+		*out = qs->proof;
+		return qs->nproof;
+	}
 	if ((all = arena_alloc(&qs->arena, sizeof(*all) * (size_t)(qs->nauth + qs->nwc_proof))) == NULL)
 		return qs->nauth;
 	if (qs->nauth > 0)
@@ -114,6 +118,10 @@ answer_proof_sets(struct qstate *qs, struct rrset **out)
 	for (i = 0; i < qs->nwc_proof; i++)
 		if (!sets_have(all, n, &qs->wc_proof[i]))
 			all[n++] = qs->wc_proof[i];
+	qs->proof = all;
+	qs->proof_auth = qs->auth;
+	qs->proof_nwc = qs->nwc_proof;
+	qs->nproof = n;
 	*out = all;
 	return n;
 }

@@ -161,6 +161,9 @@ struct qstate {
 	int nauth;                   /* NSEC/NSEC3 proofs for the validator */
 	struct rrset *wc_proof;      /* NSEC/NSEC3 of earlier replies whose */
 	int nwc_proof;               /* links of the chain came from a wildcard */
+	struct rrset *proof;         /* auth and wc_proof together, made from */
+	const struct rrset *proof_auth; /* these (answer_proof_sets) */
+	int nproof, proof_nwc;
 	uint8_t security;            /* enum sec_status of the answer */
 	int val_fetches;             /* DS/DNSKEY subqueries started */
 	int bogus_retries;           /* key material fetched again after bogus */
@@ -289,7 +292,8 @@ bool answer_push(struct qstate *qs, struct rrset *rs);
 void answer_keep_wildcard_proof(struct qstate *qs, struct rrset *const *chain, int nchain,
     struct rrset *auth, int nauth);
 /* The records that prove qs's answer: qs->auth and the kept wildcard
- * proofs (in the arena when both are there). Returns how many. */
+ * proofs (in the arena when both are there; the same array while they
+ * do not change, so the validator's marks stay). Returns how many. */
 int answer_proof_sets(struct qstate *qs, struct rrset **out);
 
 /* Whether name already owns a CNAME of qs's chain, or is its question:

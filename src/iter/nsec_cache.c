@@ -25,30 +25,55 @@
 
 #define NSEC_PROOF_MAX 32
 
+/* The validated NSEC/NSEC3 sets among sets, each zone's with its signer
+ * (a chain may cross zones: a wildcard link's proof is of its own). */
+static void
+learn_from(struct qstate *qs, const struct rrset *sets, int n, time_t now)
+{
+	const uint8_t *done[4];
+	struct rrset *mine;
+	int i, j, k, ndone = 0;
+
+	if (n == 0 || (mine = arena_alloc(&qs->arena, sizeof(*mine) * (size_t)n)) == NULL)
+		return;
+	for (i = 0; i < n && ndone < 4; i++) {
+		const struct rrset *soa = qs->neg_soa;
+		const uint8_t *zone = val_rrset_signer(&sets[i]);
+		uint32_t ttl = qs->cfg->cache_max_negative_ttl, soa_ttl = 0;
+		if ((sets[i].type != RR_TYPE_NSEC && sets[i].type != RR_TYPE_NSEC3) ||
+		    sets[i].security != SEC_SECURE || zone == NULL)
+			continue;
+		for (j = 0; j < ndone && !dname_equal(done[j], zone); j++)
+			;
+		if (j < ndone)
+			continue;
+		done[ndone++] = zone;
+		for (j = k = 0; j < n; j++)
+			if (val_rrset_signer(&sets[j]) != NULL &&
+			    dname_equal(val_rrset_signer(&sets[j]), zone))
+				mine[k++] = sets[j];
+		/* RFC 9077: a denial lasts no longer than the negative TTL of
+		 * its zone; without the zone's SOA (a wildcard answer) the
+		 * records' own TTL, capped like any negative answer, and the
+		 * zone answers only once an SOA is known. */
+		if (soa != NULL && soa->security == SEC_SECURE && dname_equal(soa->owner, zone)) {
+			soa_ttl = qs->neg_ttl;
+			ttl = qs->neg_ttl;
+		} else
+			soa = NULL;
+		cache_denial_store(qs->it->cache, zone, soa, soa_ttl, mine, k, ttl, now);
+	}
+}
+
 void
 nsec_cache_learn(struct qstate *qs, time_t now)
 {
-	const struct rrset *soa = qs->neg_soa;
-	const uint8_t *zone = NULL;
-	uint32_t ttl = qs->cfg->cache_max_negative_ttl, soa_ttl = 0;
-	int i;
+	struct rrset *proof;
+	int n = answer_proof_sets(qs, &proof);
 
-	for (i = 0; i < qs->nauth && zone == NULL; i++)
-		if ((qs->auth[i].type == RR_TYPE_NSEC || qs->auth[i].type == RR_TYPE_NSEC3) &&
-		    qs->auth[i].security == SEC_SECURE)
-			zone = val_rrset_signer(&qs->auth[i]);
-	if (zone == NULL)
-		return;
-	/* RFC 9077: a denial lasts no longer than the negative TTL of its
-	 * zone; without an SOA (a wildcard answer) the records' own TTL,
-	 * capped like any negative answer, and the zone answers only once
-	 * an SOA is known. */
-	if (soa != NULL && soa->security == SEC_SECURE && dname_equal(soa->owner, zone)) {
-		soa_ttl = qs->neg_ttl;
-		ttl = qs->neg_ttl;
-	} else
-		soa = NULL;
-	cache_denial_store(qs->it->cache, zone, soa, soa_ttl, qs->auth, qs->nauth, ttl, now);
+	learn_from(qs, qs->auth, qs->nauth, now);
+	if (proof != qs->auth)
+		learn_from(qs, proof, n, now);
 }
 
 /* The remembered record at or before name, into sets (once). */

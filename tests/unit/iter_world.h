@@ -21,6 +21,7 @@
 #include "util/log.h"
 
 struct sent {
+	struct iter *iter;      /* the engine that sent it */
 	char server[64];
 	uint8_t qname[DNAME_MAX];
 	uint16_t qtype;
@@ -53,6 +54,10 @@ extern unsigned root_rtt[4];
 extern bool big_answer_tc;          /* 192.0.2.1 truncates big.example.com over UDP */
 
 extern struct iter *it;
+extern struct iter *it_other;       /* a second worker's engine, or NULL */
+/* Answers of a test's own: the reply to q in buf (cap bytes), or 0 for
+ * the world's. Reset by setup. */
+extern size_t (*world_hook)(const struct sent *q, uint8_t *buf, size_t cap);
 extern struct cache *cache;
 extern struct iter_config *cfg;
 extern uint16_t default_explore;    /* the engine's exploration share */
@@ -61,6 +66,9 @@ extern uint16_t default_explore;    /* the engine's exploration share */
 void setup(bool qmin);
 /* Three more root addresses beside 198.41.0.4 (the hint holds four). */
 void add_root_addrs(void);
+/* A second engine on the same cache and config, as another worker has:
+ * it_other (freed by teardown). */
+struct iter *add_other_iter(void);
 void teardown(void);
 /* Answer queued queries until the engine stops asking. */
 void pump(void);
@@ -68,6 +76,8 @@ void pump(void);
 void ask(const char *name, uint16_t type, int client);
 /* ... with these flags (FLAG_RD, FLAG_CD, ITER_FLAG_DO). */
 void ask_flags(const char *name, uint16_t type, uint16_t flags, int client);
+/* ... of engine i. */
+void ask_iter(struct iter *i, const char *name, uint16_t type, uint16_t flags, int client);
 /* Queries sent to server so far. */
 int sent_to(const char *server);
 /* Parse the one answer client c got; returns its rcode, -1 if none. */
