@@ -13,6 +13,7 @@
 #include "unit.h"
 
 static struct tkey key;
+static struct rrset *forged;        /* sent along with every denial */
 static struct arena za;
 static struct rrset *zone;
 static int nzone;
@@ -68,6 +69,8 @@ example_server(const struct sent *q, uint8_t *buf, size_t cap)
 		return mb_finish(&b);
 	}
 	mb_rrset(&b, SEC_AUTHORITY, tfind(zone, nzone, "example.com.", RR_TYPE_SOA), true);
+	if (forged != NULL)
+		mb_rrset(&b, SEC_AUTHORITY, forged, true);
 	dname_wildcard(apex, wc);
 	for (i = 0; i < nzone; i++) {
 		const struct rrset *n = &zone[i];
@@ -183,6 +186,32 @@ test_ds_from_store(void)
 	signed_teardown();
 }
 
+/* An NSEC without a signature, sent along with a proof that holds without
+ * it, is not kept: it would deny names that exist. */
+static void
+test_unsigned_nsec_not_kept(void)
+{
+	const char *fake[] = { "w.example.com. 300 IN NSEC zz.example.com. A RRSIG NSEC", NULL };
+	struct dns_msg m;
+	struct arena a;
+
+	signed_setup();
+	arena_init(&a, 4096);
+	forged = tset(&a, NULL, fake);
+	ask_flags("nx1.example.com", RR_TYPE_A, FLAG_RD | ITER_FLAG_DO, 0);
+	pump();
+	CHECK_EQ_INT(answer_of(0, &m, &a), RCODE_NXDOMAIN);
+	CHECK(m.flags & FLAG_AD);
+	/* www sorts between w and zz */
+	ask_flags("www.example.com", RR_TYPE_A, FLAG_RD | ITER_FLAG_DO, 1);
+	pump();
+	CHECK_EQ_INT(answer_of(1, &m, &a), RCODE_NOERROR);
+	CHECK(has_type(&m, SEC_ANSWER, RR_TYPE_A, "www.example.com"));
+	forged = NULL;
+	arena_free_all(&a);
+	signed_teardown();
+}
+
 int
 main(void)
 {
@@ -192,6 +221,7 @@ main(void)
 	sign_example();
 	RUN(test_shared_by_workers);
 	RUN(test_ds_from_store);
+	RUN(test_unsigned_nsec_not_kept);
 	tkey_free(&key);
 	arena_free_all(&za);
 	return unit_summary();
