@@ -42,14 +42,25 @@ clamp_max(size_t max_bytes)
 	return max_bytes < CACHE_MIN_BYTES ? CACHE_MIN_BYTES : max_bytes;
 }
 
+/* What the NSEC records of aggressive use may take; the shards share the
+ * rest. Nothing of the smallest cache, whose one shard must still hold
+ * the largest answer. */
+static size_t
+denial_share(size_t max_bytes)
+{
+	return (max_bytes - CACHE_MIN_BYTES) / CACHE_DENIAL_SHARE;
+}
+
 struct cache *
 cache_create(size_t max_bytes)
 {
 	struct cache *c;
 	uint32_t n = CACHE_SHARDS_MAX, i;
+	size_t shared;
 
 	max_bytes = clamp_max(max_bytes);
-	while (n > 1 && max_bytes / n < CACHE_SHARD_MIN_BYTES)
+	shared = max_bytes - denial_share(max_bytes);
+	while (n > 1 && shared / n < CACHE_SHARD_MIN_BYTES)
 		n >>= 1;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -59,7 +70,7 @@ cache_create(size_t max_bytes)
 		free(c);
 		return NULL;
 	}
-	c->denial = denial_create(max_bytes);
+	c->denial = denial_create(denial_share(max_bytes));
 	if (!c->denial) {
 		free(c->shards);
 		free(c);
@@ -69,7 +80,7 @@ cache_create(size_t max_bytes)
 	c->shard_mask = n - 1;
 	c->max_bytes = max_bytes;
 	for (i = 0; i < n; i++) {
-		if (shard_init(&c->shards[i], max_bytes / n) != 0) {
+		if (shard_init(&c->shards[i], shared / n) != 0) {
 			while (i-- > 0)
 				shard_deinit(&c->shards[i]);
 			denial_destroy(c->denial);
@@ -108,11 +119,12 @@ cache_set_max_bytes(struct cache *c, size_t max_bytes)
 		s = &c->shards[i];
 		dead = NULL;
 		pthread_mutex_lock(&s->lock);
-		shard_set_budget(s, max_bytes / (c->shard_mask + 1), &dead);
+		shard_set_budget(s, (max_bytes - denial_share(max_bytes)) / (c->shard_mask + 1),
+		    &dead);
 		pthread_mutex_unlock(&s->lock);
 		shard_free_list(dead);
 	}
-	denial_set_budget(c->denial, max_bytes);
+	denial_set_budget(c->denial, denial_share(max_bytes));
 }
 
 static void
@@ -168,6 +180,7 @@ void
 cache_get_stats(struct cache *c, struct cache_stats *out)
 {
 	struct shard *s;
+	uint64_t dbytes;
 	uint32_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -183,5 +196,6 @@ cache_get_stats(struct cache *c, struct cache_stats *out)
 		out->evictions += s->evictions;
 		pthread_mutex_unlock(&s->lock);
 	}
-	out->denials = denial_count(c->denial);
+	denial_stats(c->denial, &out->denials, &dbytes);
+	out->bytes += dbytes;
 }

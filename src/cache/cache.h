@@ -43,7 +43,7 @@
 struct cache;
 
 struct cache_stats {
-	uint64_t bytes;           /* bytes currently held */
+	uint64_t bytes;           /* bytes currently held (NSEC records too) */
 	uint64_t max_bytes;
 	uint64_t rrsets;          /* entries of each kind */
 	uint64_t answers;
@@ -135,8 +135,9 @@ void cache_answer_remove(struct cache *c, const uint8_t *qname, uint16_t qtype,
  * NSEC and NSEC3 records that validation proved authentic, per zone in
  * canonical order, with the zone's SOA, so that a proof for another name
  * can be put together from them later, by any worker. Apart from the
- * shards (its own lock), bounded by an eighth of cache-size: least
- * recently used zones go first. Flushed with the rest of the cache. */
+ * shards (its own lock), within an eighth of cache-size beyond its 64 KiB
+ * minimum, which the shards do not get: least recently used zones go
+ * first. Counted in the stats' bytes; flushed with the rest. */
 
 /* Remember the NSEC or NSEC3 sets among sets that are SEC_SECURE, have
  * one record and are owned at or below zone, each for the lesser of its

@@ -10,8 +10,9 @@
  *
  * One reader-writer lock: lookups only happen on cache misses, each takes
  * the read lock for one binary search and one copy. Memory is bounded by
- * a share of cache-size; going over it drops expired records of the zone
- * being added to, then whole zones, least recently used first.
+ * its share of cache-size (CACHE_DENIAL_SHARE); going over it drops
+ * expired records of the zone being added to, then whole zones, least
+ * recently used first.
  */
 #include "config.h"
 
@@ -25,8 +26,6 @@
 #include "util/dname.h"
 
 #define DENIAL_ZONES_MAX   128
-#define DENIAL_SHARE         8      /* of cache-size: 1/8 */
-#define DENIAL_MIN_BYTES   (64 * 1024)
 
 struct denial_record {
 	struct rrset *rs;            /* one malloc block, see pack() */
@@ -51,16 +50,8 @@ struct denial_cache {
 	uint64_t clock;              /* atomic */
 };
 
-static size_t
-denial_budget(size_t cache_bytes)
-{
-	size_t b = cache_bytes / DENIAL_SHARE;
-
-	return b < DENIAL_MIN_BYTES ? DENIAL_MIN_BYTES : b;
-}
-
 struct denial_cache *
-denial_create(size_t cache_bytes)
+denial_create(size_t budget)
 {
 	struct denial_cache *d = calloc(1, sizeof(*d));
 
@@ -70,7 +61,7 @@ denial_create(size_t cache_bytes)
 		free(d);
 		return NULL;
 	}
-	d->budget = denial_budget(cache_bytes);
+	d->budget = budget;
 	return d;
 }
 
@@ -452,26 +443,26 @@ denial_flush(struct denial_cache *d, const uint8_t *name)
 }
 
 void
-denial_set_budget(struct denial_cache *d, size_t cache_bytes)
+denial_set_budget(struct denial_cache *d, size_t budget)
 {
 	int k;
 
 	pthread_rwlock_wrlock(&d->lock);
-	d->budget = denial_budget(cache_bytes);
+	d->budget = budget;
 	while (d->bytes > d->budget && (k = lru_zone(d, NULL)) >= 0)
 		zone_remove(d, k);
 	pthread_rwlock_unlock(&d->lock);
 }
 
-size_t
-denial_count(struct denial_cache *d)
+void
+denial_stats(struct denial_cache *d, uint64_t *records, uint64_t *bytes)
 {
-	size_t n = 0;
 	int i;
 
 	pthread_rwlock_rdlock(&d->lock);
+	*records = 0;
 	for (i = 0; i < d->nzones; i++)
-		n += (size_t)d->zones[i]->n;
+		*records += (uint64_t)d->zones[i]->n;
+	*bytes = d->bytes;
 	pthread_rwlock_unlock(&d->lock);
-	return n;
 }

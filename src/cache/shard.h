@@ -152,13 +152,15 @@ void shard_free_list(struct shard_entry *dead);
 /* The owner or qname of an entry, as stored (answers keep their
  * question's case). Defined by the file that owns each kind. */
 const uint8_t *rrset_entry_name(const struct shard_entry *e);
-/* denial_cache.c: its own lock, bounded by a share of cache_bytes. name
- * NULL flushes everything, else zones and records at or below name. */
-struct denial_cache *denial_create(size_t cache_bytes);
+/* denial_cache.c: its own lock, within budget bytes (this share of
+ * cache-size; the shards have the rest). name NULL flushes everything,
+ * else zones and records at or below name. */
+#define CACHE_DENIAL_SHARE 8
+struct denial_cache *denial_create(size_t budget);
 void denial_destroy(struct denial_cache *d);
 void denial_flush(struct denial_cache *d, const uint8_t *name);
-void denial_set_budget(struct denial_cache *d, size_t cache_bytes);
-size_t denial_count(struct denial_cache *d);
+void denial_set_budget(struct denial_cache *d, size_t budget);
+void denial_stats(struct denial_cache *d, uint64_t *records, uint64_t *bytes);
 const uint8_t *answer_entry_name(const struct shard_entry *e);
 
 #endif

@@ -402,7 +402,12 @@ step_start(struct qstate *qs)
 			return;
 		if (!qs->refresh && qs->cfg->anchors != NULL && !(qs->flags & FLAG_CD) &&
 		    nsec_cache_answer(qs, qs->it->env.now(qs->it->env.io))) {
-			qstate_finish(qs);     /* proven from validated records */
+			/* proven from validated records; an alias chain that led
+			 * here is checked like any other */
+			if (qs->nanswer > 0)
+				resolve_done(qs);
+			else
+				qstate_finish(qs);
 			return;
 		}
 		dp = delegpt_find(qs, qs->cur_name, &need_prime);

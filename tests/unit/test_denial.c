@@ -195,8 +195,9 @@ test_flush(void)
 	arena_free_all(&arena);
 }
 
-/* Bounded by an eighth of cache-size: zones used lately stay, the least
- * recently used go; a zone used all along survives many others. */
+/* Bounded by an eighth of cache-size (past its 64 KiB minimum): zones used
+ * lately stay, the least recently used go; a zone used all along survives
+ * many others. */
 static void
 test_bound_lru(void)
 {
@@ -233,11 +234,16 @@ test_bound_lru(void)
 	CHECK_STR(at_or_before(c, "popular.", "b.popular.", NOW), "a.popular.");
 	CHECK_STR(at_or_before(c, "zone399.", "n5a.zone399.", NOW), "n5.zone399.");
 	CHECK_STR(at_or_before(c, "zone0.", "n5a.zone0.", NOW), "");
-	/* shrinking the cache shrinks the share (to its floor, 64 KiB) */
+	/* shrinking the cache shrinks the share, down to nothing for the
+	 * smallest cache (64 KiB, all of it for one largest answer) */
 	kept = st.denials;
-	cache_set_max_bytes(c, 64 * 1024);
+	cache_set_max_bytes(c, 256 * 1024);
 	cache_get_stats(c, &st);
 	CHECK(st.denials > 0 && st.denials * 3 < kept * 2);
+	CHECK(st.bytes <= 256 * 1024);
+	cache_set_max_bytes(c, 64 * 1024);
+	cache_get_stats(c, &st);
+	CHECK_EQ_INT(st.denials, 0);
 	cache_destroy(c);
 	arena_free_all(&arena);
 }

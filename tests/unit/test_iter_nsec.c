@@ -14,6 +14,7 @@
 
 static struct tkey key;
 static struct rrset *forged;        /* sent along with every denial */
+static struct rrset *unsigned_alias; /* answered for its owner */
 static struct arena za;
 static struct rrset *zone;
 static int nzone;
@@ -54,6 +55,14 @@ example_server(const struct sent *q, uint8_t *buf, size_t cap)
 	if (strcmp(q->server, "192.0.2.1") != 0 && strcmp(q->server, "192.0.2.9") != 0)
 		return 0;
 	dname_from_str("example.com", apex);
+	if (unsigned_alias != NULL && dname_equal(q->qname, unsigned_alias->owner)) {
+		/* a CNAME without its signature, and nothing about its target */
+		mb_init(&b, buf, cap);
+		mb_header(&b, 0, FLAG_QR | FLAG_AA, RCODE_NOERROR);
+		mb_question(&b, q->qname, q->qtype, RR_CLASS_IN);
+		mb_rrset(&b, SEC_ANSWER, unsigned_alias, true);
+		return mb_finish(&b);
+	}
 	for (i = 0; i < nzone; i++) {
 		if (!dname_equal(zone[i].owner, q->qname))
 			continue;
@@ -212,6 +221,30 @@ test_unsigned_nsec_not_kept(void)
 	signed_teardown();
 }
 
+/* The store proves the end of a chain, not the chain: an alias before it
+ * is validated like any other (here it has no signature: bogus). */
+static void
+test_chain_before_store_validated(void)
+{
+	const char *alias[] = { "www.example.com. 300 IN CNAME nx2.example.com.", NULL };
+	struct dns_msg m;
+	struct arena a;
+
+	signed_setup();
+	arena_init(&a, 4096);
+	unsigned_alias = tset(&a, NULL, alias);
+	ask_flags("nx1.example.com", RR_TYPE_A, FLAG_RD | ITER_FLAG_DO, 0);
+	pump();
+	CHECK_EQ_INT(answer_of(0, &m, &a), RCODE_NXDOMAIN);
+	ask_flags("www.example.com", RR_TYPE_A, FLAG_RD | ITER_FLAG_DO, 1);
+	pump();
+	CHECK_EQ_INT(answer_of(1, &m, &a), RCODE_SERVFAIL);
+	CHECK(!(m.flags & FLAG_AD));
+	unsigned_alias = NULL;
+	arena_free_all(&a);
+	signed_teardown();
+}
+
 int
 main(void)
 {
@@ -222,6 +255,7 @@ main(void)
 	RUN(test_shared_by_workers);
 	RUN(test_ds_from_store);
 	RUN(test_unsigned_nsec_not_kept);
+	RUN(test_chain_before_store_validated);
 	tkey_free(&key);
 	arena_free_all(&za);
 	return unit_summary();
