@@ -390,8 +390,11 @@ step_start(struct qstate *qs)
 	struct delegpt *dp;
 	bool need_prime;
 
-	if (qs->nanswer == 0)
-		qs->nwc_proof = 0;    /* a chain (re)starts */
+	if (qs->nanswer == 0) {
+		/* a chain (re)starts */
+		qs->nwc_proof = 0;
+		qs->cached_left = 0;
+	}
 	for (;;) {
 		/* A refresh wants what the servers say now, not the cache. */
 		if (!qs->refresh && answer_from_cache(qs)) {
