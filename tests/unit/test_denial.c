@@ -126,12 +126,13 @@ static void
 test_parent_side(void)
 {
 	struct cache *c = cache_create(1 << 20);
-	struct rrset *p = nsec("sub.example.", "z.example.", 300), *k = nsec("sub.example.",
-	    "a.sub.example.", 300), soa_out;
+	struct rrset *p, *k, soa_out;
 	uint8_t zone[DNAME_MAX];
 	bool nsec3;
 
 	arena_init(&arena, 4096);
+	p = nsec("sub.example.", "z.example.", 300);
+	k = nsec("sub.example.", "a.sub.example.", 300);
 	cache_denial_store(c, name("example."), soa("example."), 60, p, 1, 3600, NOW);
 	cache_denial_store(c, name("sub.example."), soa("sub.example."), 60, k, 1, 3600, NOW);
 	CHECK(cache_denial_zone(c, name("sub.example."), false, NOW, &arena, zone, &nsec3, &soa_out));
