@@ -42,14 +42,25 @@ clamp_max(size_t max_bytes)
 	return max_bytes < CACHE_MIN_BYTES ? CACHE_MIN_BYTES : max_bytes;
 }
 
+/* What the NSEC records of aggressive use may take; the shards share the
+ * rest. Nothing of the smallest cache, whose one shard must still hold
+ * the largest answer. */
+static size_t
+denial_share(size_t max_bytes)
+{
+	return (max_bytes - CACHE_MIN_BYTES) / CACHE_DENIAL_SHARE;
+}
+
 struct cache *
 cache_create(size_t max_bytes)
 {
 	struct cache *c;
 	uint32_t n = CACHE_SHARDS_MAX, i;
+	size_t shared;
 
 	max_bytes = clamp_max(max_bytes);
-	while (n > 1 && max_bytes / n < CACHE_SHARD_MIN_BYTES)
+	shared = max_bytes - denial_share(max_bytes);
+	while (n > 1 && shared / n < CACHE_SHARD_MIN_BYTES)
 		n >>= 1;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -59,13 +70,20 @@ cache_create(size_t max_bytes)
 		free(c);
 		return NULL;
 	}
+	c->denial = denial_create(denial_share(max_bytes));
+	if (!c->denial) {
+		free(c->shards);
+		free(c);
+		return NULL;
+	}
 	c->seed = rand_u32();
 	c->shard_mask = n - 1;
 	c->max_bytes = max_bytes;
 	for (i = 0; i < n; i++) {
-		if (shard_init(&c->shards[i], max_bytes / n) != 0) {
+		if (shard_init(&c->shards[i], shared / n) != 0) {
 			while (i-- > 0)
 				shard_deinit(&c->shards[i]);
+			denial_destroy(c->denial);
 			free(c->shards);
 			free(c);
 			return NULL;
@@ -83,6 +101,7 @@ cache_destroy(struct cache *c)
 		return;
 	for (i = 0; i <= c->shard_mask; i++)
 		shard_deinit(&c->shards[i]);
+	denial_destroy(c->denial);
 	free(c->shards);
 	free(c);
 }
@@ -100,10 +119,12 @@ cache_set_max_bytes(struct cache *c, size_t max_bytes)
 		s = &c->shards[i];
 		dead = NULL;
 		pthread_mutex_lock(&s->lock);
-		shard_set_budget(s, max_bytes / (c->shard_mask + 1), &dead);
+		shard_set_budget(s, (max_bytes - denial_share(max_bytes)) / (c->shard_mask + 1),
+		    &dead);
 		pthread_mutex_unlock(&s->lock);
 		shard_free_list(dead);
 	}
+	denial_set_budget(c->denial, denial_share(max_bytes));
 }
 
 static void
@@ -136,6 +157,7 @@ void
 cache_flush(struct cache *c)
 {
 	cache_remove_if(c, drop_all, NULL);
+	denial_flush(c->denial, NULL);
 }
 
 static int
@@ -151,12 +173,14 @@ void
 cache_flush_zone(struct cache *c, const uint8_t *name)
 {
 	cache_remove_if(c, drop_below, name);
+	denial_flush(c->denial, name);
 }
 
 void
 cache_get_stats(struct cache *c, struct cache_stats *out)
 {
 	struct shard *s;
+	uint64_t dbytes;
 	uint32_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -172,4 +196,6 @@ cache_get_stats(struct cache *c, struct cache_stats *out)
 		out->evictions += s->evictions;
 		pthread_mutex_unlock(&s->lock);
 	}
+	denial_stats(c->denial, &out->denials, &dbytes);
+	out->bytes += dbytes;
 }

@@ -19,6 +19,8 @@
  *    entry's age from each TTL: no parsing, no allocation. Negative answers
  *    (NXDOMAIN, NODATA, with the SOA in authority; RFC 2308) and cached
  *    failures are answers too.
+ * Beside the shards, validated NSEC/NSEC3 records for aggressive negative
+ * caching (RFC 8198) are kept per zone in canonical order (see below).
  *
  * Time is passed in by the caller (seconds, the environment's clock), so
  * tests drive the cache with a fake clock.
@@ -41,13 +43,14 @@
 struct cache;
 
 struct cache_stats {
-	uint64_t bytes;           /* bytes currently held */
+	uint64_t bytes;           /* bytes currently held (NSEC records too) */
 	uint64_t max_bytes;
 	uint64_t rrsets;          /* entries of each kind */
 	uint64_t answers;
 	uint64_t hits;            /* answer lookups that hit */
 	uint64_t misses;
 	uint64_t evictions;       /* entries dropped to make room */
+	uint64_t denials;         /* NSEC/NSEC3 records kept for aggressive use */
 };
 
 /* Answer-cache variants: answers differ by what the client asked. */
@@ -126,5 +129,34 @@ bool cache_answer_keep_on_failure(struct cache *c, const uint8_t *qname, uint16_
 /* Remove one answer entry (e.g. when a fresher answer is being fetched). */
 void cache_answer_remove(struct cache *c, const uint8_t *qname, uint16_t qtype,
     uint16_t qclass, uint8_t variant);
+
+/* ---- Validated denial of existence (RFC 8198) ----
+ *
+ * NSEC and NSEC3 records that validation proved authentic, per zone in
+ * canonical order, with the zone's SOA, so that a proof for another name
+ * can be put together from them later, by any worker. Apart from the
+ * shards (its own lock), within an eighth of cache-size beyond its 64 KiB
+ * minimum, which the shards do not get: least recently used zones go
+ * first. Counted in the stats' bytes; flushed with the rest. */
+
+/* Remember the NSEC or NSEC3 sets among sets that are SEC_SECURE, have
+ * one record and are owned at or below zone, each for the lesser of its
+ * TTL and ttl; and soa (zone's SOA, may be NULL) for soa_ttl. */
+void cache_denial_store(struct cache *c, const uint8_t *zone, const struct rrset *soa,
+    uint32_t soa_ttl, const struct rrset *sets, int n, uint32_t ttl, time_t now);
+
+/* The zone to prove name from: the closest enclosing one held here (with
+ * parent_side, the closest strictly above name: where a DS lives). False
+ * unless it has records and a live SOA; else its name goes to zone
+ * (DNAME_MAX bytes), its chain kind to *nsec3 and a copy of its SOA (in
+ * arena, ttl the time left) to *soa. */
+bool cache_denial_zone(struct cache *c, const uint8_t *name, bool parent_side, time_t now,
+    struct arena *a, uint8_t *zone, bool *nsec3, struct rrset *soa);
+
+/* The live record of zone's chain whose owner is the last at or before
+ * name in canonical order (the last of the zone when name sorts first),
+ * copied into arena with ttl the time left. */
+bool cache_denial_lookup(struct cache *c, const uint8_t *zone, const uint8_t *name, time_t now,
+    struct arena *a, struct rrset *out);
 
 #endif

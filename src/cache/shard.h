@@ -53,11 +53,14 @@ struct shard {
 	uint32_t n_rrsets, n_answers;
 } __attribute__((aligned(64)));
 
+struct denial_cache;
+
 struct cache {
 	uint32_t seed;
 	uint32_t shard_mask;
 	size_t max_bytes;
 	struct shard *shards;
+	struct denial_cache *denial;    /* denial_cache.c: NSEC ranges */
 };
 
 /* Seeded so that an attacker who does not know the seed cannot aim many
@@ -149,6 +152,15 @@ void shard_free_list(struct shard_entry *dead);
 /* The owner or qname of an entry, as stored (answers keep their
  * question's case). Defined by the file that owns each kind. */
 const uint8_t *rrset_entry_name(const struct shard_entry *e);
+/* denial_cache.c: its own lock, within budget bytes (this share of
+ * cache-size; the shards have the rest). name NULL flushes everything,
+ * else zones and records at or below name. */
+#define CACHE_DENIAL_SHARE 8
+struct denial_cache *denial_create(size_t budget);
+void denial_destroy(struct denial_cache *d);
+void denial_flush(struct denial_cache *d, const uint8_t *name);
+void denial_set_budget(struct denial_cache *d, size_t budget);
+void denial_stats(struct denial_cache *d, uint64_t *records, uint64_t *bytes);
 const uint8_t *answer_entry_name(const struct shard_entry *e);
 
 #endif

@@ -52,23 +52,68 @@ sections_end(const uint8_t *buf, size_t len, size_t pos)
 	return pos;
 }
 
+/* What an RRset of a canonical answer is: its owner and type, the type an
+ * RRSIG covers for the signatures that follow their set. */
+struct set_key {
+	uint8_t owner[DNAME_MAX];
+	uint16_t type;
+};
+
+/* Read the record at *pos (known to parse: sections_end said so). */
+static void
+record_key(const uint8_t *buf, size_t len, size_t *pos, struct set_key *k)
+{
+	uint16_t rdlen;
+
+	if (dname_unpack(buf, len, pos, k->owner) < 0)
+		k->owner[0] = 0;
+	k->type = rd16(buf + *pos);
+	rdlen = rd16(buf + *pos + 8);
+	if (k->type == RR_TYPE_RRSIG && rdlen >= 2)
+		k->type = rd16(buf + *pos + 10);
+	*pos += 10 + (size_t)rdlen;
+}
+
 /* Make the message fit in room bytes. Dropping the additional section
- * needs no TC (RFC 2181 section 9); anything more leaves header and
- * question with TC set, so the client retries over TCP. */
+ * needs no TC (RFC 2181 section 9). Anything more sets TC, and the answer
+ * and authority sections keep, in order, the whole RRsets (signatures
+ * included) that fit before the first one that does not: what fits is
+ * still there for a client that looks, and no RRset is ever cut short. */
 static size_t
 fit(uint8_t *buf, size_t len, size_t qend, size_t room)
 {
-	size_t end = sections_end(buf, len, qend);
+	size_t end = sections_end(buf, len, qend), pos = qend, kept = qend, start;
+	unsigned counts[2] = { rd16(buf + 6), rd16(buf + 8) }, keep[2] = { 0, 0 }, sec, i;
+	struct set_key k[2];
+	int cur = 0;
 
 	if (end && end <= room) {
 		wr16(buf + 10, 0);
 		return end;
 	}
 	wr16(buf + 2, rd16(buf + 2) | FLAG_TC);
-	wr16(buf + 6, 0);
-	wr16(buf + 8, 0);
+	for (sec = 0; end && sec < 2; sec++) {
+		for (i = 0; i < counts[sec]; i++) {
+			start = pos;
+			record_key(buf, len, &pos, &k[cur]);
+			if (i == 0 || k[cur].type != k[!cur].type ||
+			    !dname_equal(k[cur].owner, k[!cur].owner)) {
+				/* a new set: the ones before it are whole */
+				kept = start;
+				keep[sec] = i;
+			}
+			if (pos > room)
+				goto done;
+			cur = !cur;
+		}
+		kept = pos;
+		keep[sec] = counts[sec];
+	}
+done:
+	wr16(buf + 6, (uint16_t)keep[0]);
+	wr16(buf + 8, (uint16_t)keep[1]);
 	wr16(buf + 10, 0);
-	return qend;
+	return kept;
 }
 
 static size_t

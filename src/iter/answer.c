@@ -58,6 +58,75 @@ answer_push(struct qstate *qs, struct rrset *rs)
 	return true;
 }
 
+static bool
+is_denial(const struct rrset *rs)
+{
+	return rs->type == RR_TYPE_NSEC || rs->type == RR_TYPE_NSEC3;
+}
+
+static bool
+sets_have(const struct rrset *sets, int n, const struct rrset *rs)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (sets[i].type == rs->type && dname_equal(sets[i].owner, rs->owner))
+			return true;
+	return false;
+}
+
+void
+answer_keep_wildcard_proof(struct qstate *qs, struct rrset *const *chain, int nchain,
+    struct rrset *auth, int nauth)
+{
+	struct rrset *grown;
+	int i, n = 0;
+
+	for (i = 0; i < nchain && !rrset_is_wildcard_expansion(chain[i]); i++)
+		;
+	if (i == nchain)
+		return;
+	for (i = 0; i < nauth; i++)
+		n += is_denial(&auth[i]);
+	if (n == 0 || (grown = arena_alloc(&qs->arena,
+	    sizeof(*grown) * (size_t)(qs->nwc_proof + n))) == NULL)
+		return;
+	if (qs->nwc_proof > 0)
+		memcpy(grown, qs->wc_proof, sizeof(*grown) * (size_t)qs->nwc_proof);
+	for (i = 0; i < nauth; i++)
+		if (is_denial(&auth[i]) && !sets_have(grown, qs->nwc_proof, &auth[i]))
+			grown[qs->nwc_proof++] = auth[i];
+	qs->wc_proof = grown;
+}
+
+int
+answer_proof_sets(struct qstate *qs, struct rrset **out)
+{
+	struct rrset *all;
+	int i, n = qs->nauth;
+
+	*out = qs->auth;
+	if (qs->nwc_proof == 0)
+		return qs->nauth;
+	if (qs->proof != NULL && qs->proof_auth == qs->auth && qs->proof_nwc == qs->nwc_proof) {
+		*out = qs->proof;
+		return qs->nproof;
+	}
+	if ((all = arena_alloc(&qs->arena, sizeof(*all) * (size_t)(qs->nauth + qs->nwc_proof))) == NULL)
+		return qs->nauth;
+	if (qs->nauth > 0)
+		memcpy(all, qs->auth, sizeof(*all) * (size_t)qs->nauth);
+	for (i = 0; i < qs->nwc_proof; i++)
+		if (!sets_have(all, n, &qs->wc_proof[i]))
+			all[n++] = qs->wc_proof[i];
+	qs->proof = all;
+	qs->proof_auth = qs->auth;
+	qs->proof_nwc = qs->nwc_proof;
+	qs->nproof = n;
+	*out = all;
+	return n;
+}
+
 /* A whole answer cached for (cur_name, qtype), e.g. a negative one for the
  * target of an alias, or an answer whose RRsets were evicted. */
 static bool
@@ -81,6 +150,8 @@ from_answer_cache(struct qstate *qs, time_t now)
 		if (!answer_push(qs, &sets[i]))
 			return false;
 	qs->rcode = msg.rcode;
+	/* stored again under qs's question: no longer than it has left */
+	qs->cached_left = info.remaining;
 	if (msg.flags & FLAG_AD)
 		qs->security = SEC_SECURE;     /* validated when it was stored */
 	if (msg.count[SEC_AUTHORITY] > 0) {
@@ -193,19 +264,25 @@ answer_from_cache(struct qstate *qs)
 	}
 }
 
-/* A negative answer without SOA may still carry NSEC/NSEC3 records (a DS
- * denial often does): they last as long as their TTL, capped like any
- * negative answer. 0 when there are none: not cacheable. */
+/* A negative answer without SOA. It may still carry NSEC/NSEC3 records (a
+ * DS denial often does): they last as long as their TTL. Without those,
+ * nothing says how long it holds: RFC 2308 section 5 says not long, so it
+ * is kept ITER_NOSOA_NEG_TTL seconds (or cache-min-ttl, if longer), which
+ * spares the server every client's retry. Capped like any negative
+ * answer. */
 static uint32_t
-proof_lifetime(const struct qstate *qs)
+nosoa_lifetime(const struct qstate *qs)
 {
-	uint32_t ttl = 0;
+	uint32_t ttl = UINT32_MAX;
 	int i;
 
 	for (i = 0; i < qs->nauth; i++)
 		if ((qs->auth[i].type == RR_TYPE_NSEC || qs->auth[i].type == RR_TYPE_NSEC3) &&
-		    (ttl == 0 || qs->auth[i].ttl < ttl))
+		    qs->auth[i].ttl < ttl)
 			ttl = qs->auth[i].ttl;
+	if (ttl == UINT32_MAX)
+		ttl = qs->cfg->cache_min_ttl > ITER_NOSOA_NEG_TTL ? qs->cfg->cache_min_ttl :
+		    ITER_NOSOA_NEG_TTL;
 	return ttl < qs->cfg->cache_max_negative_ttl ? ttl : qs->cfg->cache_max_negative_ttl;
 }
 
@@ -261,6 +338,11 @@ add_proofs(struct qstate *qs, struct msg_builder *b, bool negative)
 			mb_rrset(b, SEC_AUTHORITY, &rs, true);
 		}
 	}
+	/* the proofs of wildcard links of the chain that came from earlier
+	 * replies (their records may be the same as the last reply's) */
+	for (i = 0; i < qs->nwc_proof && !b->full; i++)
+		if (!sets_have(qs->auth, qs->nauth, &qs->wc_proof[i]))
+			mb_rrset(b, SEC_AUTHORITY, &qs->wc_proof[i], true);
 	if (negative && qs->nauth == 0 && qs->neg_soa != NULL && !b->full) {
 		struct rrset soa = *qs->neg_soa;
 		soa.ttl = qs->neg_ttl;
@@ -335,9 +417,11 @@ answer_build(struct qstate *qs, uint16_t *ede)
 		ttl = ITER_SERVFAIL_TTL;
 	}
 	else if ((qs->nanswer == 0 || qs->rcode == RCODE_NXDOMAIN) && qs->neg_soa == NULL)
-		ttl = proof_lifetime(qs);   /* without SOA only a DNSSEC proof lasts */
+		ttl = nosoa_lifetime(qs);
 	else
 		ttl = answer_lifetime(qs);
+	if (qs->cached_left > 0 && ttl > qs->cached_left)
+		ttl = qs->cached_left;
 	if (ttl > 0)
 		cache_answer_store(it->cache, qs->qname, qs->qtype, qs->qclass, answer_variant(qs),
 		    it->wire, len, it->ttl_offs, b.ttl_n, ttl, *ede, it->env.now(it->env.io));

@@ -377,9 +377,8 @@ iter_create(const struct iter_env *env, struct cache *cache, struct iter_config 
 	it->mesh_size = MESH_INITIAL_BUCKETS;
 	it->mesh = calloc(it->mesh_size, sizeof(*it->mesh));
 	it->infra = infra_create(cfg->infra_cache_numhosts, cfg->infra_host_ttl);
-	it->nsec = nsec_cache_create();
 	it->hash_seed = rand_u32();
-	if (it->mesh == NULL || it->infra == NULL || it->nsec == NULL) {
+	if (it->mesh == NULL || it->infra == NULL) {
 		iter_destroy(it);
 		return NULL;
 	}
@@ -419,7 +418,6 @@ iter_destroy(struct iter *it)
 		pending_free(it, it->pending_head);
 	free(it->mesh);
 	infra_destroy(it->infra);
-	nsec_cache_destroy(it->nsec);
 	free(it->local_buf);
 	iter_config_unref(it->cfg);
 	free(it);

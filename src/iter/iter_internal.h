@@ -49,6 +49,7 @@
 #define ITER_MINIMISE_MAX      10   /* minimised queries before giving up */
 #define ITER_MINIMISE_ONE_LAB   4   /* first labels added one at a time */
 #define ITER_SERVFAIL_TTL       5   /* seconds a failure answer is kept */
+#define ITER_NOSOA_NEG_TTL      5   /* ... a negative answer without SOA */
 #define ITER_MAX_REFRESH_BACKLOG 1000 /* questions in flight: no refresh above */
 #define ITER_ANSWER_MAX     65535
 #define ITER_TTL_OFFS_MAX    2048
@@ -162,6 +163,11 @@ struct qstate {
 	struct rrset *neg_ns;        /* the zone's NS, as the authority sent it */
 	struct rrset *auth;          /* authority section of the final reply: */
 	int nauth;                   /* NSEC/NSEC3 proofs for the validator */
+	struct rrset *wc_proof;      /* NSEC/NSEC3 of earlier replies whose */
+	int nwc_proof;               /* links of the chain came from a wildcard */
+	struct rrset *proof;         /* auth and wc_proof together, made from */
+	const struct rrset *proof_auth; /* these (answer_proof_sets) */
+	int nproof, proof_nwc;
 	uint8_t security;            /* enum sec_status of the answer */
 	int val_fetches;             /* DS/DNSKEY subqueries started */
 	int bogus_retries;           /* key material fetched again after bogus */
@@ -169,6 +175,8 @@ struct qstate {
 	uint16_t rcode;
 	uint16_t ede;
 	uint32_t neg_ttl;
+	uint32_t cached_left;        /* part of the answer came from the answer
+	                              * cache, which keeps it this long */
 
 	struct delegpt *dp;
 	int referrals;
@@ -186,14 +194,12 @@ struct qstate {
 };
 
 struct infra;
-struct nsec_cache;
 
 struct iter {
 	struct iter_env env;
 	struct cache *cache;
 	struct iter_config *cfg;
 	struct infra *infra;
-	struct nsec_cache *nsec;        /* validated NSEC ranges (RFC 8198) */
 	struct iter_stats stats;
 	struct qstate **mesh;
 	uint32_t mesh_size;          /* buckets, power of two */
@@ -259,16 +265,14 @@ bool validate_answer(struct qstate *qs);
 /* Whether qs's answer must be validated at all. */
 bool validate_wanted(const struct qstate *qs);
 
-/* nsec_cache.c: aggressive use of validated NSEC (RFC 8198). */
-struct nsec_cache *nsec_cache_create(void);
-void nsec_cache_destroy(struct nsec_cache *nc);
-/* Remember the NSEC sets among sets (validated, of zone), with the zone's
- * SOA, for at most ttl seconds. Copies what it keeps. */
-void nsec_cache_add(struct nsec_cache *nc, const uint8_t *zone, const struct rrset *soa,
-    const struct rrset *sets, int n, uint32_t ttl, time_t now);
-/* Answer qs's current name from remembered ranges: on true, rcode,
+/* nsec_cache.c: aggressive use of validated NSEC/NSEC3 (RFC 8198). */
+/* qs's answer validated as secure: remember the NSEC/NSEC3 records of its
+ * authority section that validation proved, with the zone's SOA when the
+ * answer is negative (in the shared cache, for every worker). */
+void nsec_cache_learn(struct qstate *qs, time_t now);
+/* Answer qs's current name from remembered records: on true, rcode,
  * neg_soa, neg_ttl, auth and security are set (secure). */
-bool nsec_cache_answer(struct nsec_cache *nc, struct qstate *qs, time_t now);
+bool nsec_cache_answer(struct qstate *qs, time_t now);
 
 /* answer.c */
 /* Build the canonical answer for qs into it->wire, cache it, and return
@@ -285,6 +289,16 @@ void answer_store_ds_denial(struct qstate *qs, const uint8_t *child, const struc
 
 /* Append rs to qs's answer chain; false when the chain is full. */
 bool answer_push(struct qstate *qs, struct rrset *rs);
+
+/* An alias reply whose links came from a wildcard: keep its NSEC/NSEC3
+ * records, the proof those links need (RFC 4035 section 3.1.3.3), when
+ * later replies replace qs->auth. */
+void answer_keep_wildcard_proof(struct qstate *qs, struct rrset *const *chain, int nchain,
+    struct rrset *auth, int nauth);
+/* The records that prove qs's answer: qs->auth and the kept wildcard
+ * proofs (in the arena when both are there; the same array while they
+ * do not change, so the validator's marks stay). Returns how many. */
+int answer_proof_sets(struct qstate *qs, struct rrset **out);
 
 /* Whether name already owns a CNAME of qs's chain, or is its question:
  * following it would loop. */

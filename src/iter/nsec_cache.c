@@ -1,246 +1,139 @@
 /*
  * nsec_cache.c -- aggressive use of the DNSSEC-validated cache (RFC 8198):
- * NSEC records that proved a negative answer securely are remembered, per
- * zone and in canonical order, so a later question for another name in
- * the same gap is answered NXDOMAIN (or NODATA) without asking anyone.
+ * NSEC and NSEC3 records that validation proved authentic are remembered
+ * in the shared cache (cache_denial_*), and a later question for a name
+ * they cover is answered NXDOMAIN or NODATA without asking anyone.
  *
- * One store per worker, so no locks; a name's gap is found by binary
- * search for the last owner at or before it. NSEC3 records are kept the
- * same way: their owners share the zone suffix, so canonical order is
- * hash order, and a name's gap is found by hashing it (opt-out spans
- * prove nothing and are not used). Bounded: NSEC_CACHE_ZONES zones of
- * NSEC_CACHE_PER_ZONE ranges; a full zone drops its expired ranges, then
- * its oldest half.
+ * A proof is put together from whatever records the cache holds for the
+ * zone, whichever answers brought them: negative answers, wildcard
+ * answers (the record covering the next closer name), NODATA after an
+ * alias. For NSEC the record at or before the name, and the one at or
+ * before the wildcard of its closest encloser; for NSEC3 the records at or
+ * before the hash of every ancestor and of each ancestor's wildcard. The
+ * proof itself is checked by the same code as a reply's (val_nsec_prove,
+ * val_nsec3_prove); opt-out spans prove nothing.
+ *
+ * A DS lives in the parent zone, so a DS question is proven from the
+ * chain of the closest zone strictly above the name.
  */
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "iter/response.h"
 #include "dnssec/dnssec.h"
 
-#define NSEC_CACHE_ZONES     64
-#define NSEC_CACHE_PER_ZONE 2048
+#define NSEC_PROOF_MAX 32
 
-struct nsec_entry {
-	struct rrset *rs;            /* owned: one malloc block */
-	time_t expires;
-	uint64_t seq;                /* insertion order, for eviction */
-};
-
-struct nsec_zone {
-	uint8_t name[DNAME_MAX];
-	bool nsec3;                  /* which kind of chain the entries are */
-	struct rrset *soa;           /* owned */
-	time_t soa_expires;
-	int n;
-	struct nsec_entry e[NSEC_CACHE_PER_ZONE];
-};
-
-struct nsec_cache {
-	int nzones;
-	uint64_t seq;
-	struct nsec_zone *zones[NSEC_CACHE_ZONES];
-};
-
-struct nsec_cache *
-nsec_cache_create(void)
-{
-	return calloc(1, sizeof(struct nsec_cache));
-}
-
+/* The validated NSEC/NSEC3 sets among sets, each zone's with its signer
+ * (a chain may cross zones: a wildcard link's proof is of its own). */
 static void
-zone_clear(struct nsec_zone *z)
+learn_from(struct qstate *qs, const struct rrset *sets, int n, time_t now)
 {
-	int i;
+	const uint8_t *done[4];
+	struct rrset *mine;
+	int i, j, k, ndone = 0;
 
-	for (i = 0; i < z->n; i++)
-		free(z->e[i].rs);
-	z->n = 0;
-	free(z->soa);
-	z->soa = NULL;
-}
-
-void
-nsec_cache_destroy(struct nsec_cache *nc)
-{
-	int i;
-
-	if (nc == NULL)
+	if (n == 0 || (mine = arena_alloc(&qs->arena, sizeof(*mine) * (size_t)n)) == NULL)
 		return;
-	for (i = 0; i < nc->nzones; i++) {
-		zone_clear(nc->zones[i]);
-		free(nc->zones[i]);
-	}
-	free(nc);
-}
-
-/* A deep copy of rs in one malloc block. */
-static struct rrset *
-rrset_pack(const struct rrset *rs)
-{
-	size_t olen = dname_len(rs->owner), total = sizeof(*rs) + olen;
-	int i, n = rs->count + rs->sigcount;
-	struct rrset *c;
-	uint8_t *p;
-
-	total += sizeof(struct rdata) * (size_t)n;
-	for (i = 0; i < n; i++)
-		total += rs->rdata[i].len;
-	if ((c = malloc(total)) == NULL)
-		return NULL;
-	*c = *rs;
-	c->rdata = (struct rdata *)(c + 1);
-	p = (uint8_t *)(c->rdata + n);
-	memcpy(p, rs->owner, olen);
-	c->owner = p;
-	p += olen;
-	for (i = 0; i < n; i++) {
-		memcpy(p, rs->rdata[i].data, rs->rdata[i].len);
-		c->rdata[i].len = rs->rdata[i].len;
-		c->rdata[i].data = p;
-		p += rs->rdata[i].len;
-	}
-	return c;
-}
-
-static struct nsec_zone *
-zone_find(struct nsec_cache *nc, const uint8_t *name, bool create)
-{
-	int i;
-
-	for (i = 0; i < nc->nzones; i++)
-		if (dname_equal(nc->zones[i]->name, name))
-			return nc->zones[i];
-	if (!create)
-		return NULL;
-	if (nc->nzones == NSEC_CACHE_ZONES) {
-		/* forget the first zone: simple, and bounded */
-		zone_clear(nc->zones[0]);
-		free(nc->zones[0]);
-		memmove(nc->zones, nc->zones + 1, sizeof(nc->zones[0]) * (NSEC_CACHE_ZONES - 1));
-		nc->nzones--;
-	}
-	if ((nc->zones[nc->nzones] = calloc(1, sizeof(struct nsec_zone))) == NULL)
-		return NULL;
-	dname_copy_lower(nc->zones[nc->nzones]->name, name);
-	return nc->zones[nc->nzones++];
-}
-
-/* Index of the last entry whose owner sorts at or before name; -1 when
- * name sorts before all of them. */
-static int
-zone_pred(const struct nsec_zone *z, const uint8_t *name)
-{
-	int lo = 0, hi = z->n - 1, best = -1;
-
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		if (dname_canonical_cmp(z->e[mid].rs->owner, name) <= 0) {
-			best = mid;
-			lo = mid + 1;
-		} else
-			hi = mid - 1;
-	}
-	return best;
-}
-
-static void
-zone_make_room(struct nsec_zone *z, time_t now)
-{
-	int i, j;
-	uint64_t cut;
-
-	for (i = j = 0; i < z->n; i++) {
-		if (z->e[i].expires <= now)
-			free(z->e[i].rs);
-		else
-			z->e[j++] = z->e[i];
-	}
-	z->n = j;
-	if (z->n < NSEC_CACHE_PER_ZONE)
-		return;
-	cut = z->e[0].seq;
-	for (i = 0; i < z->n; i++)
-		if (z->e[i].seq < cut)
-			cut = z->e[i].seq;
-	cut += NSEC_CACHE_PER_ZONE / 2;
-	for (i = j = 0; i < z->n; i++) {
-		if (z->e[i].seq < cut)
-			free(z->e[i].rs);
-		else
-			z->e[j++] = z->e[i];
-	}
-	z->n = j;
-}
-
-void
-nsec_cache_add(struct nsec_cache *nc, const uint8_t *zone, const struct rrset *soa,
-    const struct rrset *sets, int n, uint32_t ttl, time_t now)
-{
-	struct nsec_zone *z;
-	int i, k;
-
-	if (nc == NULL || soa == NULL || ttl == 0 || (z = zone_find(nc, zone, true)) == NULL)
-		return;
-	free(z->soa);
-	z->soa = rrset_pack(soa);
-	z->soa_expires = now + ttl;
-	for (i = 0; i < n; i++) {
-		const struct rrset *rs = &sets[i];
-		struct rrset *c;
-		bool is3 = rs->type == RR_TYPE_NSEC3;
-		if ((rs->type != RR_TYPE_NSEC && !is3) || rs->count != 1 ||
-		    !dname_is_subdomain(rs->owner, zone))
+	for (i = 0; i < n && ndone < 4; i++) {
+		const struct rrset *soa = qs->neg_soa;
+		const uint8_t *zone = val_rrset_signer(&sets[i]);
+		uint32_t ttl = qs->cfg->cache_max_negative_ttl, soa_ttl = 0;
+		if ((sets[i].type != RR_TYPE_NSEC && sets[i].type != RR_TYPE_NSEC3) ||
+		    sets[i].security != SEC_SECURE || zone == NULL)
 			continue;
-		if (z->n > 0 && z->nsec3 != is3) {
-			/* the zone changed its chain: start over */
-			int k2;
-			for (k2 = 0; k2 < z->n; k2++)
-				free(z->e[k2].rs);
-			z->n = 0;
-		}
-		z->nsec3 = is3;
-		if (z->n == NSEC_CACHE_PER_ZONE)
-			zone_make_room(z, now);
-		k = zone_pred(z, rs->owner);
-		if (k >= 0 && dname_equal(z->e[k].rs->owner, rs->owner)) {
-			if ((c = rrset_pack(rs)) == NULL)
-				continue;
-			free(z->e[k].rs);
-			z->e[k].rs = c;
-		} else {
-			if ((c = rrset_pack(rs)) == NULL)
-				continue;
-			k++;
-			memmove(&z->e[k + 1], &z->e[k], sizeof(z->e[0]) * (size_t)(z->n - k));
-			z->n++;
-			z->e[k].rs = c;
-		}
-		z->e[k].expires = now + (rs->ttl < ttl ? rs->ttl : ttl);
-		z->e[k].seq = nc->seq++;
+		for (j = 0; j < ndone && !dname_equal(done[j], zone); j++)
+			;
+		if (j < ndone)
+			continue;
+		done[ndone++] = zone;
+		for (j = k = 0; j < n; j++)
+			if (val_rrset_signer(&sets[j]) != NULL &&
+			    dname_equal(val_rrset_signer(&sets[j]), zone))
+				mine[k++] = sets[j];
+		/* RFC 9077: a denial lasts no longer than the negative TTL of
+		 * its zone; without the zone's SOA (a wildcard answer) the
+		 * records' own TTL, capped like any negative answer, and the
+		 * zone answers only once an SOA is known. */
+		if (soa != NULL && soa->security == SEC_SECURE && dname_equal(soa->owner, zone)) {
+			soa_ttl = qs->neg_ttl;
+			ttl = qs->neg_ttl;
+		} else
+			soa = NULL;
+		cache_denial_store(qs->it->cache, zone, soa, soa_ttl, mine, k, ttl, now);
 	}
 }
 
-/* The live entry covering or matching name (wrapping around at the
- * end of the zone), copied into the arena. */
-static struct rrset *
-covering(struct qstate *qs, const struct nsec_zone *z, const uint8_t *name, time_t now)
+void
+nsec_cache_learn(struct qstate *qs, time_t now)
 {
-	int k = zone_pred(z, name);
-	struct rrset *c;
+	struct rrset *proof;
+	int n = answer_proof_sets(qs, &proof);
 
-	if (z->n == 0)
+	learn_from(qs, qs->auth, qs->nauth, now);
+	if (proof != qs->auth)
+		learn_from(qs, proof, n, now);
+}
+
+/* The remembered record at or before name, into sets (once). */
+static const struct rrset *
+gather(struct qstate *qs, const uint8_t *zone, const uint8_t *name, time_t now,
+    struct rrset *sets, int *n)
+{
+	struct rrset rs;
+	int i;
+
+	if (!cache_denial_lookup(qs->it->cache, zone, name, now, &qs->arena, &rs))
 		return NULL;
-	if (k < 0)
-		k = z->n - 1;        /* before the first owner: the last wraps */
-	if (z->e[k].expires <= now)
+	for (i = 0; i < *n; i++)
+		if (dname_equal(sets[i].owner, rs.owner))
+			return &sets[i];
+	if (*n == NSEC_PROOF_MAX)
 		return NULL;
-	c = arena_memdup(&qs->arena, z->e[k].rs, sizeof(*c));
-	if (c != NULL)
-		c->ttl = (uint32_t)(z->e[k].expires - now);
-	return c;
+	sets[*n] = rs;
+	return &sets[(*n)++];
+}
+
+static bool
+proves(const struct qstate *qs, bool nsec3, enum val_deny_kind kind, const uint8_t *zone,
+    const struct rrset *sets, int n)
+{
+	struct val_result r;
+
+	if (nsec3)
+		return val_nsec3_prove(kind, sets, n, qs->cur_name, qs->qtype, -1, zone, &r) ==
+		    SEC_SECURE && !r.optout;
+	return val_nsec_prove(kind, sets, n, qs->cur_name, qs->qtype, -1, zone, &r) == SEC_SECURE;
+}
+
+/* Which proof the records make: NXDOMAIN, else NODATA (then the records
+ * not needed for it are dropped, so the answer carries the proof and no
+ * more). */
+static bool
+prove(struct qstate *qs, bool nsec3, const uint8_t *zone, struct rrset *sets, int *n)
+{
+	enum val_deny_kind kind;
+	int i;
+
+	if (proves(qs, nsec3, VAL_DENY_NXDOMAIN, zone, sets, *n))
+		kind = VAL_DENY_NXDOMAIN;
+	else if (proves(qs, nsec3, VAL_DENY_NODATA, zone, sets, *n))
+		kind = VAL_DENY_NODATA;
+	else
+		return false;
+	for (i = *n - 1; i >= 0 && *n > 1; i--) {
+		struct rrset keep = sets[i];
+		sets[i] = sets[*n - 1];
+		if (proves(qs, nsec3, kind, zone, sets, *n - 1)) {
+			(*n)--;
+			continue;
+		}
+		sets[*n - 1] = sets[i];
+		sets[i] = keep;
+	}
+	qs->rcode = kind == VAL_DENY_NXDOMAIN ? RCODE_NXDOMAIN : RCODE_NOERROR;
+	return true;
 }
 
 /* Labels name shares with the NSEC owner or its next name, whichever
@@ -252,6 +145,22 @@ closest_encloser(const uint8_t *name, const struct rrset *nsec)
 	int b = dname_common_labels(name, nsec->rdata[0].data);
 
 	return dname_suffix_labels(name, a > b ? a : b);
+}
+
+/* NSEC: the record at or before the name and, unless it matches, the
+ * one at or before the closest encloser's wildcard. */
+static bool
+nsec_answer(struct qstate *qs, const uint8_t *zone, time_t now, struct rrset *sets, int *n)
+{
+	const struct rrset *s1;
+	uint8_t wc[DNAME_MAX];
+
+	if ((s1 = gather(qs, zone, qs->cur_name, now, sets, n)) == NULL)
+		return false;
+	if (!dname_equal(s1->owner, qs->cur_name) &&
+	    dname_wildcard(closest_encloser(qs->cur_name, s1), wc) > 0)
+		gather(qs, zone, wc, now, sets, n);
+	return prove(qs, false, zone, sets, n);
 }
 
 /* "<base32hex of name's NSEC3 hash>.<zone>" in the arena. */
@@ -285,136 +194,64 @@ nsec3_owner(struct qstate *qs, const uint8_t *zone, const uint8_t *name,
 	return out;
 }
 
-/* Gather the NSEC3 records that may prove something about name: the one
- * matching or covering each ancestor down from the zone, and each
- * ancestor's wildcard. */
-static int
-nsec3_candidates(struct qstate *qs, const struct nsec_zone *z, const uint8_t *name,
-    time_t now, struct rrset *sets, int max)
+/* NSEC3: the records at or before the hash of each ancestor of the name
+ * down from the zone, and of each ancestor's wildcard; then NXDOMAIN,
+ * else NODATA. */
+static bool
+nsec3_answer(struct qstate *qs, const uint8_t *zone, time_t now, struct rrset *sets, int *n)
 {
+	const uint8_t *name = qs->cur_name;
 	struct val_nsec3_params p;
-	int zl = dname_label_count(z->name), l, i, n = 0, w;
+	struct rrset first;
+	int zl = dname_label_count(zone), nl = dname_label_count(name), l, w;
 	uint8_t wc[DNAME_MAX];
 
-	if (z->n == 0 || !val_nsec3_parse(z->e[0].rs->rdata[0].data, z->e[0].rs->rdata[0].len, &p) ||
+	/* the parameters of the chain, from any record of it */
+	if (!cache_denial_lookup(qs->it->cache, zone, zone, now, &qs->arena, &first) ||
+	    !val_nsec3_parse(first.rdata[0].data, first.rdata[0].len, &p) ||
 	    p.iterations > VAL_NSEC3_MAX_ITERATIONS)
-		return 0;
-	for (l = dname_label_count(name); l >= zl && l > dname_label_count(name) - 16; l--) {
-		const uint8_t *a = dname_suffix_labels(name, l);
+		return false;
+	for (l = nl; l >= zl && l > nl - 16; l--) {
+		const uint8_t *a = dname_suffix_labels(name, l), *owner;
 		for (w = 0; w < 2; w++) {
-			const uint8_t *target = a, *owner;
-			struct rrset *c;
+			const uint8_t *target = a;
 			if (w == 1) {
 				if (dname_wildcard(a, wc) < 0)
 					continue;
 				target = wc;
 			}
-			if ((owner = nsec3_owner(qs, z->name, target, &p)) == NULL ||
-			    (c = covering(qs, z, owner, now)) == NULL)
-				continue;
-			for (i = 0; i < n; i++)
-				if (dname_equal(sets[i].owner, c->owner))
-					break;
-			if (i == n && n < max)
-				sets[n++] = *c;
+			if ((owner = nsec3_owner(qs, zone, target, &p)) != NULL)
+				gather(qs, zone, owner, now, sets, n);
 		}
 	}
-	return n;
-}
-
-/* NSEC proofs from remembered records: the record at or before the
- * name, and for NXDOMAIN the one covering the closest encloser's
- * wildcard. */
-static bool
-nsec_answer(struct qstate *qs, const struct nsec_zone *z, time_t now, struct rrset *sets,
-    int *n)
-{
-	const uint8_t *name = qs->cur_name, *ce;
-	struct rrset *s1, *s2;
-	struct val_result r;
-	uint8_t wc[DNAME_MAX];
-
-	if ((s1 = covering(qs, z, name, now)) == NULL)
-		return false;
-	sets[0] = *s1;
-	*n = 1;
-	if (dname_equal(s1->owner, name)) {
-		if (val_nsec_prove(VAL_DENY_NODATA, sets, *n, name, qs->qtype, -1, z->name, &r) != SEC_SECURE)
-			return false;
-		qs->rcode = RCODE_NOERROR;
-		return true;
-	}
-	ce = closest_encloser(name, s1);
-	if (dname_wildcard(ce, wc) < 0)
-		return false;
-	s2 = covering(qs, z, wc, now);
-	if (s2 != NULL && !dname_equal(s2->owner, s1->owner))
-		sets[(*n)++] = *s2;
-	if (val_nsec_prove(VAL_DENY_NXDOMAIN, sets, *n, name, qs->qtype, -1, z->name, &r) != SEC_SECURE)
-		return false;
-	qs->rcode = RCODE_NXDOMAIN;
-	return true;
-}
-
-/* NSEC3 proofs from remembered records: NXDOMAIN, else NODATA. */
-static bool
-nsec3_answer(struct qstate *qs, const struct nsec_zone *z, time_t now, struct rrset *sets,
-    int *n)
-{
-	struct val_result r;
-
-	*n = nsec3_candidates(qs, z, qs->cur_name, now, sets, 32);
-	if (*n == 0)
-		return false;
-	if (val_nsec3_prove(VAL_DENY_NXDOMAIN, sets, *n, qs->cur_name, qs->qtype, -1, z->name,
-	    &r) == SEC_SECURE && !r.optout) {
-		qs->rcode = RCODE_NXDOMAIN;
-		return true;
-	}
-	if (val_nsec3_prove(VAL_DENY_NODATA, sets, *n, qs->cur_name, qs->qtype, -1, z->name,
-	    &r) == SEC_SECURE && !r.optout) {
-		qs->rcode = RCODE_NOERROR;
-		return true;
-	}
-	return false;
+	return *n > 0 && prove(qs, true, zone, sets, n);
 }
 
 bool
-nsec_cache_answer(struct nsec_cache *nc, struct qstate *qs, time_t now)
+nsec_cache_answer(struct qstate *qs, time_t now)
 {
-	const uint8_t *name = qs->cur_name;
-	struct nsec_zone *z = NULL;
-	struct rrset sets[32], *soa, *auth;
-	int i, best = -1, n;
+	struct rrset sets[NSEC_PROOF_MAX], soa, *auth;
+	uint8_t zone[DNAME_MAX];
+	bool nsec3;
+	int i, n = 0;
 
-	if (nc == NULL || qs->qtype == RR_TYPE_DS)
+	if (!cache_denial_zone(qs->it->cache, qs->cur_name, qs->qtype == RR_TYPE_DS, now,
+	    &qs->arena, zone, &nsec3, &soa))
 		return false;
-	for (i = 0; i < nc->nzones; i++) {
-		int l = dname_label_count(nc->zones[i]->name);
-		if (l > best && dname_is_subdomain(name, nc->zones[i]->name)) {
-			z = nc->zones[i];
-			best = l;
-		}
-	}
-	if (z == NULL || z->soa == NULL || z->soa_expires <= now)
+	if (!(nsec3 ? nsec3_answer(qs, zone, now, sets, &n) : nsec_answer(qs, zone, now, sets, &n)))
 		return false;
-	if (!(z->nsec3 ? nsec3_answer(qs, z, now, sets, &n) : nsec_answer(qs, z, now, sets, &n)))
+	if ((auth = arena_alloc(&qs->arena, sizeof(*auth) * (size_t)(n + 1))) == NULL)
 		return false;
-	soa = arena_memdup(&qs->arena, z->soa, sizeof(*soa));
-	auth = arena_alloc(&qs->arena, sizeof(*auth) * (size_t)(n + 1));
-	if (soa == NULL || auth == NULL)
-		return false;
-	soa->ttl = (uint32_t)(z->soa_expires - now);
-	auth[0] = *soa;
-	for (i = 0; i < n; i++)
-		auth[i + 1] = sets[i];
-	qs->neg_soa = soa;
-	qs->neg_ttl = soa->ttl;
-	for (i = 0; i < n; i++)
+	auth[0] = soa;
+	qs->neg_ttl = soa.ttl;
+	qs->nauth = 1;
+	for (i = 0; i < n; i++) {
+		auth[qs->nauth++] = sets[i];
 		if (sets[i].ttl < qs->neg_ttl)
 			qs->neg_ttl = sets[i].ttl;
+	}
 	qs->auth = auth;
-	qs->nauth = n + 1;
+	qs->neg_soa = &auth[0];
 	qs->security = SEC_SECURE;
 	qs->it->stats.aggressive_nsec++;
 	return true;

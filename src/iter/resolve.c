@@ -390,6 +390,11 @@ step_start(struct qstate *qs)
 	struct delegpt *dp;
 	bool need_prime;
 
+	if (qs->nanswer == 0) {
+		/* a chain (re)starts */
+		qs->nwc_proof = 0;
+		qs->cached_left = 0;
+	}
 	for (;;) {
 		/* A refresh wants what the servers say now, not the cache. */
 		if (!qs->refresh && answer_from_cache(qs)) {
@@ -399,8 +404,13 @@ step_start(struct qstate *qs)
 		if (qs->state == QS_DONE)
 			return;
 		if (!qs->refresh && qs->cfg->anchors != NULL && !(qs->flags & FLAG_CD) &&
-		    nsec_cache_answer(qs->it->nsec, qs, qs->it->env.now(qs->it->env.io))) {
-			qstate_finish(qs);     /* proven from validated records */
+		    nsec_cache_answer(qs, qs->it->env.now(qs->it->env.io))) {
+			/* proven from validated records; an alias chain that led
+			 * here is checked like any other */
+			if (qs->nanswer > 0)
+				resolve_done(qs);
+			else
+				qstate_finish(qs);
 			return;
 		}
 		dp = delegpt_find(qs, qs->cur_name, &need_prime);
@@ -705,6 +715,8 @@ resolve_on_reply(struct qstate *qs, struct pending *p, const uint8_t *pkt, size_
 		resolve_fail(qs, EDE_OTHER);
 		return;
 	}
+	if (ri.type == RESP_CNAME)
+		answer_keep_wildcard_proof(qs, ri.chain, ri.nchain, ri.auth, ri.nauth);
 	qs->auth = ri.auth;          /* proofs for the validator */
 	qs->nauth = ri.nauth;
 	switch (ri.type) {

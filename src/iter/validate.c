@@ -470,10 +470,14 @@ check_rrset(struct vctx *vc, struct rrset *rs, struct keys *res)
 	if (res->sec == SEC_SECURE && res->why.wc_labels >= 0) {
 		/* A wildcard expansion: prove the name itself is not there. */
 		struct val_result r;
-		if (val_deny(&vc->ve, VAL_DENY_WILDCARD, qs->auth, qs->nauth, rs->owner, rs->type,
+		struct rrset *proof;
+		int nproof = answer_proof_sets(qs, &proof);
+		if (val_deny(&vc->ve, VAL_DENY_WILDCARD, proof, nproof, rs->owner, rs->type,
 		    res->why.wc_labels, k.dnskey, &r) != SEC_SECURE) {
 			res->sec = r.sec == SEC_INSECURE ? SEC_INSECURE : SEC_BOGUS;
 			res->why = r;
+			/* not "validated before" when the check resumes */
+			rs->security = (uint8_t)res->sec;
 		}
 	}
 	return true;
@@ -662,12 +666,9 @@ validate_answer(struct qstate *qs)
 	if (total.sec == SEC_SECURE && sentinel_fails(qs))
 		keys_set(&total, SEC_BOGUS, EDE_NONE, "root key sentinel (RFC 8509)");
 	qs->security = (uint8_t)total.sec;
-	/* A proven gap serves other names in it later (RFC 8198). */
-	if (total.sec == SEC_SECURE && qs->neg_soa != NULL &&
-	    (qs->rcode == RCODE_NXDOMAIN || qs->nanswer == 0) &&
-	    first_signer(qs->auth, qs->nauth) != NULL)
-		nsec_cache_add(qs->it->nsec, first_signer(qs->auth, qs->nauth), qs->neg_soa,
-		    qs->auth, qs->nauth, qs->neg_ttl, qs->it->env.now(qs->it->env.io));
+	/* Proven gaps serve other names in them later (RFC 8198). */
+	if (total.sec == SEC_SECURE)
+		nsec_cache_learn(qs, qs->it->env.now(qs->it->env.io));
 	if (total.sec == SEC_BOGUS) {
 		log_debug(2, "validation failed for %s %s: %s (EDE %u)",
 		    dname_to_str(qs->qname, name, sizeof(name)), rr_type_str(qs->qtype, type),

@@ -296,7 +296,7 @@ def phase_e_measure(L, result):
     for i in range(25):
         when = start + i
         while time.monotonic() < when:
-            time.sleep(min(0.05, when - time.monotonic()))
+            time.sleep(max(0.0, min(0.05, when - time.monotonic())))
         ans.append(query(PF_NAME))
     time.sleep(0.5)
     n1 = rl.names()

@@ -263,6 +263,90 @@ test_truncate_additional(void)
 	CHECK_EQ_INT(m.count[SEC_ADDITIONAL], 0);
 }
 
+/* A signed CNAME chain too big for the client: TC, and the answer keeps
+ * the whole RRsets that fit (RFC 2181 section 9), never part of one. */
+static void
+test_truncate_whole_sets(void)
+{
+	uint8_t q[512], a[8192], owner[DNAME_MAX], target[DNAME_MAX], sig[300], rd[4] = { 192, 0, 2, 0 };
+	struct msg_builder b;
+	struct respond_client c;
+	struct dns_msg m;
+	size_t qlen, alen, n;
+	int i;
+
+	memset(sig, 0, sizeof(sig));
+	wr16(sig, RR_TYPE_CNAME);
+	dname_from_str("www.alpha", owner);
+	dname_from_str("www.omega", target);
+	qlen = make_query(q, 7, FLAG_RD, "www.alpha", RR_TYPE_A, RR_CLASS_IN, 1232, EDNS_DO);
+	client_for(q, qlen, false, &c);
+	mb_init(&b, a, sizeof(a));
+	mb_header(&b, 0, FLAG_QR | FLAG_RA | FLAG_RD | FLAG_AD, RCODE_NOERROR);
+	mb_question(&b, owner, RR_TYPE_A, RR_CLASS_IN);
+	CHECK(mb_rr(&b, SEC_ANSWER, owner, RR_TYPE_CNAME, RR_CLASS_IN, 300, target,
+	    (uint16_t)dname_len(target)) == 0);
+	CHECK(mb_rr(&b, SEC_ANSWER, owner, RR_TYPE_RRSIG, RR_CLASS_IN, 300, sig, sizeof(sig)) == 0);
+	/* the target's set: 60 addresses (960 bytes) and two signatures */
+	for (i = 0; i < 60; i++) {
+		rd[3] = (uint8_t)i;
+		CHECK(mb_rr(&b, SEC_ANSWER, target, RR_TYPE_A, RR_CLASS_IN, 300, rd, 4) == 0);
+	}
+	wr16(sig, RR_TYPE_A);
+	for (i = 0; i < 2; i++) {
+		sig[20] = (uint8_t)i;
+		CHECK(mb_rr(&b, SEC_ANSWER, target, RR_TYPE_RRSIG, RR_CLASS_IN, 300, sig, sizeof(sig)) == 0);
+	}
+	alen = mb_finish(&b);
+	CHECK(alen > 1232);
+	n = respond_patch(a, alen, sizeof(a), &c, EDE_NONE);
+	CHECK(n <= 1232);
+	CHECK(rd16(a + 2) & FLAG_TC);
+	parse(a, n, &m);
+	CHECK_EQ_INT(m.count[SEC_ANSWER], 2);
+	CHECK(m.count[SEC_ANSWER] == 2 && m.rr[SEC_ANSWER][0].type == RR_TYPE_CNAME &&
+	    m.rr[SEC_ANSWER][1].type == RR_TYPE_RRSIG);
+	CHECK_EQ_INT(m.count[SEC_AUTHORITY], 0);
+	CHECK(m.edns.present && (m.edns.flags & EDNS_DO));
+
+	/* The target's signatures alone do not fit: its records go too,
+	 * rather than a set without its signatures. */
+	mb_init(&b, a, sizeof(a));
+	mb_header(&b, 0, FLAG_QR | FLAG_RA | FLAG_RD, RCODE_NOERROR);
+	mb_question(&b, owner, RR_TYPE_A, RR_CLASS_IN);
+	for (i = 0; i < 5; i++) {
+		rd[3] = (uint8_t)i;
+		CHECK(mb_rr(&b, SEC_ANSWER, owner, RR_TYPE_A, RR_CLASS_IN, 300, rd, 4) == 0);
+	}
+	for (i = 0; i < 5; i++) {
+		sig[20] = (uint8_t)i;
+		CHECK(mb_rr(&b, SEC_ANSWER, owner, RR_TYPE_RRSIG, RR_CLASS_IN, 300, sig, sizeof(sig)) == 0);
+	}
+	alen = mb_finish(&b);
+	n = respond_patch(a, alen, sizeof(a), &c, EDE_NONE);
+	CHECK(rd16(a + 2) & FLAG_TC);
+	parse(a, n, &m);
+	CHECK_EQ_INT(m.count[SEC_ANSWER], 0);
+
+	/* Whole answer, the authority's proofs do not fit: the answer stays,
+	 * with TC. */
+	mb_init(&b, a, sizeof(a));
+	mb_header(&b, 0, FLAG_QR | FLAG_RA | FLAG_RD, RCODE_NOERROR);
+	mb_question(&b, owner, RR_TYPE_A, RR_CLASS_IN);
+	CHECK(mb_rr(&b, SEC_ANSWER, owner, RR_TYPE_A, RR_CLASS_IN, 300, rd, 4) == 0);
+	wr16(sig, RR_TYPE_NSEC);
+	for (i = 0; i < 5; i++) {
+		sig[20] = (uint8_t)i;
+		CHECK(mb_rr(&b, SEC_AUTHORITY, target, RR_TYPE_RRSIG, RR_CLASS_IN, 300, sig, sizeof(sig)) == 0);
+	}
+	alen = mb_finish(&b);
+	n = respond_patch(a, alen, sizeof(a), &c, EDE_NONE);
+	CHECK(rd16(a + 2) & FLAG_TC);
+	parse(a, n, &m);
+	CHECK_EQ_INT(m.count[SEC_ANSWER], 1);
+	CHECK_EQ_INT(m.count[SEC_AUTHORITY], 0);
+}
+
 static void
 test_patch_mismatch(void)
 {
@@ -455,6 +539,7 @@ main(void)
 	RUN(test_patch_ede);
 	RUN(test_truncate);
 	RUN(test_truncate_additional);
+	RUN(test_truncate_whole_sets);
 	RUN(test_patch_mismatch);
 	RUN(test_badvers);
 	RUN(test_drop);
