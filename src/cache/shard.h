@@ -151,4 +151,8 @@ void shard_free_list(struct shard_entry *dead);
 const uint8_t *rrset_entry_name(const struct shard_entry *e);
 const uint8_t *answer_entry_name(const struct shard_entry *e);
 
+/* Whether an entry holds data that failed validation. */
+bool rrset_entry_bogus(const struct shard_entry *e);
+bool answer_entry_bogus(const struct shard_entry *e);
+
 #endif

@@ -390,6 +390,8 @@ finish(struct parser *p)
 				    "twice (also on line %d)", buf,
 				    p->iface_line[j]);
 	}
+	if (cfg_build_listeners(p) != 0)
+		return -1;
 	if (cfg->nlocal_lines > 0) {
 		cfg->local = localzone_create(cfg->local_lines, cfg->nlocal_lines,
 		    p->path, p->err, p->errlen);
@@ -461,6 +463,7 @@ config_free(struct config *cfg)
 		return;
 	free(cfg->file);
 	free(cfg->interfaces);
+	free(cfg->listeners);
 	free(cfg->outgoing);
 	free(cfg->acl);
 	free(cfg->root_hints);

@@ -190,6 +190,7 @@ struct iter {
 	struct iter_config *cfg;
 	struct infra *infra;
 	struct nsec_cache *nsec;        /* validated NSEC ranges (RFC 8198) */
+	struct upstats *upstats;        /* per-server counts (top-upstreams) */
 	struct iter_stats stats;
 	struct qstate **mesh;
 	uint32_t mesh_size;          /* buckets, power of two */
@@ -258,6 +259,8 @@ bool validate_wanted(const struct qstate *qs);
 /* nsec_cache.c: aggressive use of validated NSEC (RFC 8198). */
 struct nsec_cache *nsec_cache_create(void);
 void nsec_cache_destroy(struct nsec_cache *nc);
+/* Drop the zones at or above name, or below it (NULL: all). */
+void nsec_cache_flush(struct nsec_cache *nc, const uint8_t *name);
 /* Remember the NSEC sets among sets (validated, of zone), with the zone's
  * SOA, for at most ttl seconds. Copies what it keeps. */
 void nsec_cache_add(struct nsec_cache *nc, const uint8_t *zone, const struct rrset *soa,
@@ -302,6 +305,7 @@ bool answer_alias_seen(const struct qstate *qs, const uint8_t *name);
 
 struct infra_view {
 	uint32_t score;              /* smoothed RTT in ms, INFRA_RTT_UNKNOWN if none */
+	uint32_t srtt;               /* smoothed RTT in ms, 0 if never measured */
 	uint32_t rto;                /* timeout for the next query */
 	uint32_t outstanding;
 	bool suspect;                /* timed out since its last reply */
@@ -340,6 +344,23 @@ bool infra_tcp_broken(struct infra *inf, const struct netaddr *a, uint64_t now_m
 bool infra_zone_held(struct infra *inf, const uint8_t *zone, uint64_t now_ms, bool *probe);
 void infra_zone_down(struct infra *inf, const uint8_t *zone, uint64_t now_ms);
 void infra_zone_up(struct infra *inf, const uint8_t *zone);
+/* Forget addr (outstanding counts are kept: replies are still due), or
+ * with NULL every address and every zone held down. */
+void infra_flush(struct infra *inf, const struct netaddr *a);
+/* Forget every address's bogus mark. */
+void infra_flush_bogus(struct infra *inf);
+
+/* upstats.c: queries, replies and timeouts per upstream address, for
+ * top-upstreams: a bounded table (Space-Saving: when it is full, the
+ * address with fewest queries gives way and the newcomer starts from its
+ * count, so the servers asked most are never lost). */
+struct upstats;
+struct upstats *upstats_create(void);
+void upstats_destroy(struct upstats *u);
+void upstats_query(struct upstats *u, const struct netaddr *a, const uint8_t *zone, uint64_t now_ms);
+void upstats_reply(struct upstats *u, const struct netaddr *a, bool timeout);
+/* Copies of every entry into *out (malloc'd); the count, or -1. */
+int upstats_copy(const struct upstats *u, struct top_entry **out);
 
 /* select.c: which address of qs's delegation to ask next; -1 if none.
  * Sets *all_down when addresses were skipped only for being down, and

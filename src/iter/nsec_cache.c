@@ -419,3 +419,22 @@ nsec_cache_answer(struct nsec_cache *nc, struct qstate *qs, time_t now)
 	qs->it->stats.aggressive_nsec++;
 	return true;
 }
+
+void
+nsec_cache_flush(struct nsec_cache *nc, const uint8_t *name)
+{
+	int i = 0;
+
+	while (i < nc->nzones) {
+		struct nsec_zone *z = nc->zones[i];
+		if (name != NULL && !dname_is_subdomain(name, z->name) &&
+		    !dname_is_subdomain(z->name, name)) {
+			i++;
+			continue;
+		}
+		zone_clear(z);
+		free(z);
+		memmove(&nc->zones[i], &nc->zones[i + 1], sizeof(nc->zones[0]) * (size_t)(nc->nzones - i - 1));
+		nc->nzones--;
+	}
+}
