@@ -26,7 +26,6 @@
 #ifndef DATADIR
 #define DATADIR "/usr/local/share/resolverd"
 #endif
-#define DEFAULT_CONTROL_SOCKET "/run/resolverd.sock"
 
 int
 cfg_perr(struct parser *p, int line, const char *fmt, ...)
@@ -324,7 +323,7 @@ set_defaults(struct parser *p)
 	cfg->infra_probe_share = 5;
 	cfg->file = strdup(p->path);
 	cfg->root_hints = strdup(default_root_hints());
-	cfg->control_socket = strdup(DEFAULT_CONTROL_SOCKET);
+	cfg->control_socket = strdup(CONFIG_DEFAULT_CONTROL_SOCKET);
 	if (!cfg->file || !cfg->root_hints || !cfg->control_socket)
 		return cfg_nomem(p);
 	for (i = 0; allow[i] != NULL; i++)

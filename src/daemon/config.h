@@ -25,6 +25,9 @@
 #include "net/transport.h"
 #include "daemon/localzone.h"
 
+/* Where resolverd listens for resolverctl unless control-socket: says. */
+#define CONFIG_DEFAULT_CONTROL_SOCKET "/run/resolverd.sock"
+
 enum acl_action { ACL_DENY = 0, ACL_REFUSE = 1, ACL_ALLOW = 2 };
 
 struct acl_entry {

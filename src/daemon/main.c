@@ -2,7 +2,8 @@
  * main.c -- resolverd: command line, start-up, signals.
  *
  * The main thread creates the daemon (daemon.h: workers, the control
- * thread) and then only waits for signals (blocked in every thread and
+ * thread) and what the control thread serves (control.h: the HTTP
+ * endpoint, the control socket), and then only waits for signals (blocked in every thread and
  * taken with sigwait, so no handler runs in the middle of anything):
  * SIGHUP reloads the configuration, SIGTERM and SIGINT stop. Start-up
  * problems are printed plainly on stderr and exit 1.
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control/control.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "util/log.h"
@@ -83,6 +85,7 @@ serve(struct daemon *d, const sigset_t *sigs, const char *path)
 static int
 run(const char *path, int vflag)
 {
+	struct control *ctl;
 	struct daemon *d;
 	sigset_t sigs;
 	char err[512];
@@ -101,11 +104,19 @@ run(const char *path, int vflag)
 		fprintf(stderr, "resolverd: %s\n", err);
 		return 1;
 	}
+	if (!(ctl = control_create(d, err, sizeof(err)))) {
+		fprintf(stderr, "resolverd: %s\n", err);
+		daemon_destroy(d);
+		return 1;
+	}
 	if (daemon_start(d) == 0) {
 		serve(d, &sigs, path);
 		rc = 0;
 	}
+	/* Nothing runs on the control loop once the daemon stopped, so its
+	 * servers can go before the daemon does. */
 	daemon_stop(d);
+	control_destroy(ctl);
 	daemon_destroy(d);
 	return rc;
 }

@@ -212,6 +212,59 @@ int tcp_front_connections(const struct tcp_front *f);
  * allocated until those are released. */
 void tcp_front_destroy(struct tcp_front *f);
 
+/* ---- HTTP server (the statistics endpoint; evhttp does the parsing) ---- */
+
+struct net_http;
+struct net_http_req;
+
+/* A complete GET or HEAD request for path (other methods get 405 without
+ * reaching it). Answer it now or later with net_http_reply, exactly once
+ * (unless the server is destroyed first). */
+typedef void (*net_http_cb)(void *arg, struct net_http_req *req, const char *path);
+
+/* An HTTP server on loop: at most max_conns connections at once, a
+ * request read and a reply written within timeout_s each, headers of at
+ * most 8 KiB. NULL on allocation failure. */
+struct net_http *net_http_create(struct net_loop *loop, int max_conns, int timeout_s,
+    net_http_cb cb, void *arg);
+
+/* Serve listening socket fd (from net_listen; taken over). 0 or -1. */
+int net_http_add(struct net_http *h, int fd);
+
+void net_http_reply(struct net_http_req *req, int status, const char *content_type,
+    const char *body, size_t len);
+
+/* Close everything; requests not yet answered are dropped. */
+void net_http_destroy(struct net_http *h);
+
+/* ---- one-line requests on a Unix socket (the control socket) ---- */
+
+/* A listening Unix stream socket at path, mode 0600. A socket file
+ * nobody answers on is replaced; one in use is an error. Call before
+ * other threads exist (it sets the umask briefly). The descriptor, or -1
+ * with a sentence in err. */
+int net_unix_listen(const char *path, char *err, size_t errlen);
+
+struct net_lines;
+struct net_lines_req;
+
+/* One request line (without its newline; valid during the call). Reply
+ * now or later with net_lines_reply, exactly once, unless the server is
+ * destroyed first. */
+typedef void (*net_lines_cb)(void *arg, struct net_lines_req *req, char *line);
+
+/* Serve fd (taken over): at most max_conns connections at once, lines of
+ * at most max_line bytes, the line due within timeout_ms. NULL on
+ * allocation failure. */
+struct net_lines *net_lines_create(struct net_loop *loop, int fd, size_t max_line,
+    int max_conns, uint32_t timeout_ms, net_lines_cb cb, void *arg);
+
+/* Send text and close the connection. */
+void net_lines_reply(struct net_lines_req *req, const char *text, size_t len);
+
+/* Close everything (the socket file stays; the caller unlinks it). */
+void net_lines_destroy(struct net_lines *s);
+
 /* ---- outgoing queries ---- */
 
 struct outnet;
