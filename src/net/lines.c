@@ -32,6 +32,8 @@ struct net_lines_req {
 	struct bufferevent *bev;        /* NULL once the client is gone */
 	bool asked;                     /* the line went to the callback */
 	bool replied;
+	bool refused;                   /* an error is being sent: read and
+	                                 * discard until the client closes */
 	struct net_lines_req *prev, *next;
 };
 
@@ -137,11 +139,32 @@ flushed_cb(struct bufferevent *bev, void *arg)
 	conn_close(arg);
 }
 
+static void event_cb(struct bufferevent *bev, short what, void *arg);
+
+/* A client that sent more than we read must still see the error:
+ * closing with unread input would reset the connection and lose it. So
+ * the rest is read and dropped until the client closes, or the timeout. */
+static void
+discard_cb(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+static void
+refused_flushed_cb(struct bufferevent *bev, void *arg)
+{
+	(void)shutdown(bufferevent_getfd(bev), SHUT_WR);
+}
+
 static void
 fail(struct net_lines_req *q, const char *msg)
 {
-	bufferevent_disable(q->bev, EV_READ);
-	bufferevent_setcb(q->bev, NULL, flushed_cb, NULL, q);
+	q->refused = true;
+	bufferevent_setcb(q->bev, discard_cb, refused_flushed_cb, event_cb, q);
+	bufferevent_setwatermark(q->bev, EV_READ, 0, 0);
+	discard_cb(q->bev, q);
 	bufferevent_write(q->bev, msg, strlen(msg));
 }
 
@@ -178,8 +201,9 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct net_lines_req *q = arg;
 
-	if ((what & BEV_EVENT_TIMEOUT) && !q->asked) {
+	if ((what & BEV_EVENT_TIMEOUT) && !q->asked && !q->refused) {
 		fail(q, "error no command within the time limit\n");
+		bufferevent_enable(bev, EV_READ);
 		return;
 	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
