@@ -191,6 +191,18 @@ job_start(struct job *j, uint32_t deadline_ms)
 	return 0;
 }
 
+/* Fill in what every kind sets and start it (see job_start). */
+static int
+launch(struct job *j, void (*work)(struct job *, int, struct worker *),
+    void (*finish)(struct job *), void (*done)(void), void *arg, uint32_t deadline_ms)
+{
+	j->work = work;
+	j->finish = finish;
+	j->done = done;
+	j->arg = arg;
+	return job_start(j, deadline_ms);
+}
+
 /* ---- statistics ---- */
 
 static void
@@ -265,11 +277,7 @@ daemon_stats(struct daemon *d, void (*done)(void *arg, const struct stats_snapsh
 
 	if (j == NULL)
 		return -1;
-	j->work = stats_work;
-	j->finish = stats_finish;
-	j->done = (void (*)(void))done;
-	j->arg = arg;
-	return job_start(j, 0);
+	return launch(j, stats_work, stats_finish, (void (*)(void))done, arg, 0);
 }
 
 /* ---- health ---- */
@@ -319,11 +327,7 @@ daemon_health(struct daemon *d, uint32_t timeout_ms,
 	for (t = 0; t < TRANSPORT_COUNT; t++)
 		if (transport_of((enum transport)t)->per_worker)
 			j->expect_sockets += config_count_listeners(boot, (enum transport)t);
-	j->work = health_work;
-	j->finish = health_finish;
-	j->done = (void (*)(void))done;
-	j->arg = arg;
-	return job_start(j, timeout_ms ? timeout_ms : 1);
+	return launch(j, health_work, health_finish, (void (*)(void))done, arg, timeout_ms ? timeout_ms : 1);
 }
 
 /* ---- flushes ---- */
@@ -390,11 +394,7 @@ daemon_flush(struct daemon *d, enum daemon_flush what, const uint8_t *name,
 	case FLUSH_INFRA:
 		break;
 	}
-	j->work = flush_work;
-	j->finish = flush_finish;
-	j->done = (void (*)(void))done;
-	j->arg = arg;
-	return job_start(j, 0);
+	return launch(j, flush_work, flush_finish, (void (*)(void))done, arg, 0);
 }
 
 /* ---- the servers asked most ---- */
@@ -457,12 +457,8 @@ daemon_top_upstreams(struct daemon *d,
 
 	if (j == NULL)
 		return -1;
-	j->work = top_work;
-	j->finish = top_finish;
 	j->release = top_release;
-	j->done = (void (*)(void))done;
-	j->arg = arg;
-	return job_start(j, 0);
+	return launch(j, top_work, top_finish, (void (*)(void))done, arg, 0);
 }
 
 /* ---- lookup ---- */
@@ -538,9 +534,5 @@ daemon_lookup(struct daemon *d, const uint8_t *name,
 		return -1;
 	dname_copy_lower(j->name_buf, name);
 	j->name = j->name_buf;
-	j->work = lookup_work;
-	j->finish = lookup_finish;
-	j->done = (void (*)(void))done;
-	j->arg = arg;
-	return job_start(j, 0);
+	return launch(j, lookup_work, lookup_finish, (void (*)(void))done, arg, 0);
 }

@@ -28,20 +28,26 @@ T = dns.rdatatype
 SERIES = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$')
 
 
-def http(path, port=HTTP_PORT, method="GET", timeout=5.0):
-    """(status, body) of one request, over a fresh connection."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+def exchange(s, data):
+    """Send data on socket s, read until the peer closes, close s."""
+    out = b""
     try:
-        s.sendall(("%s %s HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
-                   % (method, path)).encode())
-        data = b""
+        s.sendall(data)
         while True:
             chunk = s.recv(65536)
             if not chunk:
                 break
-            data += chunk
+            out += chunk
     finally:
         s.close()
+    return out
+
+
+def http(path, port=HTTP_PORT, method="GET", timeout=5.0):
+    """(status, body) of one request, over a fresh connection."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    data = exchange(s, ("%s %s HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+                        % (method, path)).encode())
     head, _, body = data.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/1.") else 0
     return status, body.decode(errors="replace")
@@ -94,21 +100,19 @@ class Ctl:
         s.settimeout(timeout)
         s.connect(sock or self.sock)
         try:
-            s.sendall(data)
-            out = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                out += chunk
+            out = exchange(s, data)
         except (socket.timeout, ConnectionError) as ex:
             out = ("(%s)" % ex).encode()
-        finally:
-            s.close()
         return out.decode(errors="replace")
 
 
 def resolver_checks(L, lab, model, client):
+    t0 = time.time()
+    checks(L, lab, client)
+    L.R.info("the operator's view checks took %.1f s" % (time.time() - t0))
+
+
+def checks(L, lab, client):
     R = L.R
     ctl = Ctl(L, os.path.join(lab.tmp, "resolverd.sock"))
     leaf_names = ["ops%d.alpha.lab." % i for i in range(100)]

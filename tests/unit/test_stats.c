@@ -17,21 +17,10 @@
 #include "stats/top.h"
 #include "unit.h"
 
+static bool is_addr(const struct top_entry *e, const char *ip);
+
 #define US 1000ull
 #define MS 1000000ull
-
-static bool
-is_addr(const struct top_entry *e, const char *ip)
-{
-	struct netaddr a;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
-
-	memset(&a, 0, sizeof(a));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(53);
-	inet_pton(AF_INET, ip, &sin->sin_addr);
-	return netaddr_equal((const struct sockaddr *)&e->addr.ss, (const struct sockaddr *)&a.ss);
-}
 
 static struct netaddr
 addr(const char *ip)
@@ -45,6 +34,14 @@ addr(const char *ip)
 	inet_pton(AF_INET, ip, &sin->sin_addr);
 	a.len = sizeof(*sin);
 	return a;
+}
+
+static bool
+is_addr(const struct top_entry *e, const char *ip)
+{
+	struct netaddr a = addr(ip);
+
+	return netaddr_equal((const struct sockaddr *)&e->addr.ss, (const struct sockaddr *)&a.ss);
 }
 
 /* Bounds are inclusive (Prometheus le); above the last is +Inf. */
