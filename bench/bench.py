@@ -23,6 +23,7 @@ threads, nothing else: NSD and dnsperf are not counted).
 """
 import argparse
 import http.client
+import instr
 import os
 import platform
 import random
@@ -854,6 +855,12 @@ def report(P, results):
                 i + 1, m1.us / n1, m2.us / n2, (m1.us / n1) / (m2.us / n2)))
         if rd.get("scrapes"):
             say("   scrapes of /metrics during run A: %d (%d failed)" % rd["scrapes"])
+        if rd.get("callgrind") and bl.get("callgrind"):
+            a, b = rd["callgrind"][0], bl["callgrind"][0]
+            say("   instructions per cached answer in the UDP read path (callgrind, "
+                "%s): resolverd %.0f, baseline %.0f: %+.0f (%+.1f%%)" % (
+                    instr.TOGGLE, a, b, a - b, 100.0 * (a - b) / b))
+            say("     (%s; %s)" % (rd["callgrind"][1], bl["callgrind"][1]))
 
     # Targets
     say()
@@ -1087,6 +1094,15 @@ def main():
         res = run_a(lab, kinds, P, files)
         for k in kinds:
             run_b(lab, k, P, files, res[k])
+        if "baseline" in kinds:
+            if instr.available():
+                names = write_names(os.path.join(tmp, "callgrind.txt"), cold[:2000])
+                counts = instr.measure(sys.modules[__name__], lab, [
+                    ("resolverd", args.resolverd), ("baseline", args.baseline)], names)
+                for k in counts:
+                    res[k]["callgrind"] = counts[k]
+            else:
+                say("# valgrind not found: no instruction counts for target 4")
         say("# load average at the end: %s" % loadavg())
 
         report(P, [res[k] for k in kinds])

@@ -157,8 +157,8 @@ net_now_ms(void)
 	return net_clock_ns() / 1000000;
 }
 
-/* Through libc (the vDSO: no system call; about 90 ns on a kvm-clock VM,
- * so callers read it per batch, not per packet), which also lets
+/* Through libc (the vDSO: no system call, but some 40 ns on a kvm-clock
+ * VM, so callers read it per batch, not per packet), which also lets
  * libfaketime move it in tests. */
 uint64_t
 net_clock_ns(void)
