@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -201,6 +202,13 @@ net_http_reply(struct net_http_req *r, int status, const char *ctype, const char
 	}
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", ctype);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		/* The length GET would have; no body (evhttp would send it). */
+		char n[32];
+		snprintf(n, sizeof(n), "%zu", len);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Length", n);
+		len = 0;
+	}
 	if (buf != NULL && evbuffer_add(buf, body, len) == 0) {
 		evhttp_send_reply(req, status, reason, buf);
 	} else {

@@ -132,6 +132,10 @@ def checks(L, lab, client):
     R.ok(status == 404, "/nosuch: 404", ["status %d" % status])
     status, _ = http("/metrics", method="POST")
     R.ok(status == 405, "POST /metrics: 405", ["status %d" % status])
+    s = socket.create_connection(("127.0.0.1", HTTP_PORT), timeout=5)
+    head = exchange(s, b"HEAD /health HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
+    R.ok(head.startswith(b"HTTP/1.1 200") and head.endswith(b"\r\n\r\n") and
+         b"Content-Length: 3" in head, "HEAD /health: 200, the length, no body", [repr(head)])
 
     # Upstream queries by class: after flush_all the root is primed again
     # and lab. and alpha.lab are asked.
