@@ -1096,7 +1096,7 @@ def main():
             run_b(lab, k, P, files, res[k])
         if "baseline" in kinds:
             if instr.available():
-                names = write_names(os.path.join(tmp, "callgrind.txt"), cold[:2000])
+                names = write_names(os.path.join(tmp, "callgrind.txt"), cold[:instr.NAMES])
                 counts = instr.measure(sys.modules[__name__], lab, [
                     ("resolverd", args.resolverd), ("baseline", args.baseline)], names)
                 for k in counts:
