@@ -464,11 +464,13 @@ def load_checks(L, lab, ctl, names):
                         problems.append("%s went back: %s -> %s" % (k, prev[k], v))
             prev = m
             scrapes[0] += 1
-            time.sleep(0.05)
+            time.sleep(0.1)
     th = threading.Thread(target=scraper)
     th.start()
+    # A modest rate: make check runs the upstream lab, whose checks are
+    # about timing, at the same time.
     r = subprocess.run(["dnsperf", "-s", "127.0.0.1", "-p", str(L.RESOLVER_PORT), "-d", qfile,
-                        "-l", "4", "-Q", "1000", "-c", "2"], stdout=subprocess.PIPE,
+                        "-l", "4", "-Q", "500", "-c", "2"], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, universal_newlines=True, timeout=60)
     stop.set()
     th.join(30)
@@ -476,6 +478,6 @@ def load_checks(L, lab, ctl, names):
     done = re.search(r"Queries completed:\s+(\d+)", r.stdout)
     sent, done = (int(sent.group(1)) if sent else 0), (int(done.group(1)) if done else -1)
     R.ok(sent > 1000 and done >= sent * 0.999 and not problems and scrapes[0] >= 10,
-         "dnsperf at 1000 q/s for 4 s with %d concurrent scrapes: %d of %d answered, "
+         "dnsperf at 500 q/s for 4 s with %d concurrent scrapes: %d of %d answered, "
          "no counter went back" % (scrapes[0], done, sent),
          problems[:10] + [l for l in r.stdout.splitlines() if "Queries" in l])
