@@ -22,6 +22,8 @@ CPU is the resolver process's utime+stime from /proc/PID/stat (all its
 threads, nothing else: NSD and dnsperf are not counted).
 """
 import argparse
+import http.client
+import instr
 import os
 import platform
 import random
@@ -34,13 +36,20 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_TOP = os.path.normpath(os.path.join(HERE, ".."))
 
 PORT = int(os.environ.get("BENCH_PORT", "5353"))
-PORTS = {"resolverd": PORT, "unbound": PORT + 1}
+PORTS = {"resolverd": PORT, "unbound": PORT + 1, "baseline": PORT + 2}
+# resolverd's statistics endpoint, scraped once a second while it runs.
+HTTP_PORT = PORT + 3900
+SCRAPE_INTERVAL = 1.0
+# The cost of counting and timing every query (with the endpoint
+# scraped) against a build without it: at most 3% CPU per cached answer.
+STATS_COST_MAX = 1.03
 RESOLVER = "127.0.0.1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -339,8 +348,9 @@ class Lab:
         return path
 
     # Resolvers -----------------------------------------------------------
-    def resolverd_conf(self, port):
-        path = os.path.join(self.tmp, "resolverd.conf")
+    def resolverd_conf(self, port, kind="resolverd"):
+        path = os.path.join(self.tmp, "%s.conf" % kind)
+        binary = self.args.resolverd if kind == "resolverd" else self.args.baseline
         lines = [
             "server:",
             "  interface: %s@%d" % (RESOLVER, port),
@@ -353,11 +363,16 @@ class Lab:
             '  module-config: "iterator"',
             "  cache-size: 512m",
             "  access-control: 127.0.0.0/8 allow",
-            "  control-socket: %s/resolverd.sock" % self.tmp,
+            "  control-socket: %s/%s.sock" % (self.tmp, kind),
         ]
+        if kind == "resolverd":
+            lines.append("  http-interface: %s@%d" % (RESOLVER, HTTP_PORT))
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
-        r = run([self.args.resolverd, "-t", "-c", path], check=False)
+        r = run([binary, "-t", "-c", path], check=False)
+        if r.returncode != 0 and "http-interface" in r.stdout:
+            raise Broken("%s does not know http-interface: the statistics endpoint "
+                         "cannot be scraped" % binary)
         if r.returncode != 0 and "module-config" in r.stdout:
             # A build from before validation: it does not know the key
             # (and does not validate).
@@ -412,10 +427,10 @@ class Lab:
                 run([chk, conf])
             cmd = [self.args.unbound, "-d", "-c", conf]
         else:
-            conf = self.resolverd_conf(port)
-            run([self.args.resolverd, "-t", "-c", conf])
-            cmd = [self.args.resolverd, "-c", conf] + \
-                shlex.split(os.environ.get("RESOLVERD_ARGS", ""))
+            conf = self.resolverd_conf(port, kind)
+            binary = self.args.resolverd if kind == "resolverd" else self.args.baseline
+            run([binary, "-t", "-c", conf])
+            cmd = [binary, "-c", conf] + shlex.split(os.environ.get("RESOLVERD_ARGS", ""))
         out_path = os.path.join(self.tmp, "%s-%s.out" % (kind, tag))
         out = open(out_path, "w")
         p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
@@ -534,6 +549,58 @@ class Lab:
             say("    " + l.rstrip())
 
 
+# ------------------------------------------------------------ scraping
+
+class Scraper:
+    """GET /metrics from resolverd once a second, as Prometheus would,
+    for as long as it runs."""
+
+    def __init__(self, port):
+        self.port = port
+        self.ok = self.failed = 0
+        self.last = ""
+        self.stop_ev = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.stop_ev.wait(SCRAPE_INTERVAL):
+            try:
+                status, body = scrape(self.port)
+                if status == 200:
+                    self.ok += 1
+                    self.last = body
+                else:
+                    self.failed += 1
+            except (OSError, http.client.HTTPException):
+                self.failed += 1
+
+    def stop(self):
+        self.stop_ev.set()
+        self.thread.join(10)
+
+
+def scrape(port):
+    """(status, body) of GET /metrics."""
+    c = http.client.HTTPConnection(RESOLVER, port, timeout=5)
+    try:
+        c.request("GET", "/metrics")
+        r = c.getresponse()
+        return r.status, r.read().decode(errors="replace")
+    finally:
+        c.close()
+
+
+def metric(body, name):
+    """The value of a sample without labels, or the sum over labels."""
+    tot, seen = 0.0, False
+    for line in body.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            tot += float(line.rsplit(" ", 1)[1])
+            seen = True
+    return tot if seen else None
+
+
 # ------------------------------------------------------------ benchmark
 
 def write_names(path, names):
@@ -567,6 +634,10 @@ def run_a(lab, kinds, P, files):
         rs[k] = lab.start_resolver(k, "A")
         say("# %s: run A, pid %d, port %d, RSS after warm-up %d KiB" % (
             k, rs[k].pid, rs[k].port, rss_kb(rs[k].pid)))
+    scraper = Scraper(HTTP_PORT) if "resolverd" in kinds else None
+    if scraper:
+        say("# resolverd: /metrics on %s@%d scraped every %.0f s throughout run A" % (
+            RESOLVER, HTTP_PORT, SCRAPE_INTERVAL))
 
     def turns(i):
         return kinds if i % 2 == 0 else list(reversed(kinds))
@@ -627,6 +698,11 @@ def run_a(lab, kinds, P, files):
                         ["-Q", str(P["cached_rate"]), "-l", str(P["cached_len"]), "-c", "4"])
             lab.perf_finish(h)
 
+    if scraper:
+        scraper.stop()
+        res["resolverd"]["scrapes"] = (scraper.ok, scraper.failed)
+        say("# resolverd: %d scrapes of /metrics during run A, %d failed" % (
+            scraper.ok, scraper.failed))
     for k in kinds:
         lab.stop(rs[k].proc)
     return res
@@ -646,10 +722,19 @@ def run_b(lab, kind, P, files, res):
     res["mem"] = (r0, r1, d, m)
     say("# %s: memory: RSS %d -> %d KiB over %d answers %s, %d lost; CPU %.2f s" % (
         kind, r0, r1, d["completed"], d["rcodes"], d["lost"], m.us / 1e6))
+    if kind == "resolverd":
+        try:
+            status, body = scrape(HTTP_PORT)
+            if status == 200 and metric(body, "resolverd_cache_bytes") is not None:
+                res["cache_bytes_line"] = (
+                    "resolverd_cache_bytes %.0f (%.0f per name), cache entries %.0f" % (
+                        metric(body, "resolverd_cache_bytes"),
+                        metric(body, "resolverd_cache_bytes") /
+                        max(1, d["rcodes"].get("NOERROR", 0)),
+                        metric(body, "resolverd_cache_entries")))
+        except (OSError, http.client.HTTPException):
+            pass
     lab.stop(r.proc)
-    extra = [l for l in tail(r.out, 50) if re.search(r"cache.*bytes|bytes.*cache", l)]
-    if extra:
-        res["cache_bytes_line"] = extra[-1]
 
 
 def cold_us(res):
@@ -744,14 +829,38 @@ def report(P, results):
     say("   %-10s %9s %6s %10s %10s %10s" % (
         "resolver", "NOERROR", "lost", "RSS0 KiB", "RSS1 KiB", "bytes/name"))
     for k in kinds:
+        if "mem" not in byk[k]:
+            continue
         r0, r1, d, m = byk[k]["mem"]
         say("   %-10s %9d %6d %10d %10d %10.0f" % (
             k, d["rcodes"].get("NOERROR", 0), d["lost"], r0, r1, mem_per_name(byk[k])))
         if byk[k].get("cache_bytes_line"):
             say("   %s reports: %s" % (k, byk[k]["cache_bytes_line"]))
     if "resolverd" in byk and not byk["resolverd"].get("cache_bytes_line"):
-        say("   (resolverd's own cache byte count: not available, no statistics "
-            "endpoint yet)")
+        say("   (resolverd's own cache byte count: not available from /metrics)")
+
+    if "baseline" in byk and "resolverd" in byk:
+        rd, bl = byk["resolverd"], byk["baseline"]
+        say()
+        say("4. Cost of counting and timing every query: resolverd with /metrics scraped "
+            "every %.0f s vs" % SCRAPE_INTERVAL)
+        say("   the baseline build %s, in the same rounds" % lab_args_baseline[0])
+        say("   (cached us/answer per round, side by side; ratio = resolverd / baseline)")
+        for i, ((m1, d1), (m2, d2)) in enumerate(zip(rd["cached"], bl["cached"])):
+            a, b = m1.us / d1["completed"], m2.us / d2["completed"]
+            say("   round %d: resolverd %.2f us, baseline %.2f us, ratio %.3f" % (
+                i + 1, a, b, a / b))
+        for i, ((m1, _, n1), (m2, _, n2)) in enumerate(zip(rd["cold"], bl["cold"])):
+            say("   cold round %d: resolverd %.1f us/name, baseline %.1f us/name, ratio %.3f" % (
+                i + 1, m1.us / n1, m2.us / n2, (m1.us / n1) / (m2.us / n2)))
+        if rd.get("scrapes"):
+            say("   scrapes of /metrics during run A: %d (%d failed)" % rd["scrapes"])
+        if rd.get("callgrind") and bl.get("callgrind"):
+            a, b = rd["callgrind"][0], bl["callgrind"][0]
+            say("   instructions per cached answer in the UDP read path (callgrind, "
+                "%s): resolverd %.0f, baseline %.0f: %+.0f (%+.1f%%)" % (
+                    instr.TOGGLE, a, b, a - b, 100.0 * (a - b) / b))
+            say("     (%s; %s)" % (rd["callgrind"][1], bl["callgrind"][1]))
 
     # Targets
     say()
@@ -797,6 +906,12 @@ def report(P, results):
     say("   %s 3. memory/cached name: resolverd %.0f B%s (target <= %.0f B%s)" % (
         verdict(rd_mem <= MEM_BYTES_MAX), rd_mem, ref, MEM_BYTES_MAX,
         over(rd_mem, MEM_BYTES_MAX, "B")))
+    if "baseline" in byk:
+        ratio = cached_us(rd) / cached_us(byk["baseline"])
+        say("   %s 4. counting and timing: cached CPU/answer resolverd %.2f us (scraped) vs "
+            "baseline %.2f us: ratio %.3f (target <= %.2f; median of the rounds)" % (
+                verdict(ratio <= STATS_COST_MAX), cached_us(rd), cached_us(byk["baseline"]),
+                ratio, STATS_COST_MAX))
     for k in kinds:
         for test in ("cold", "cached"):
             rr = byk[k][test]
@@ -809,10 +924,14 @@ def report(P, results):
             say("   note: %s answered %d of the %d cached queries the fixed rate asks "
                 "for: it (or dnsperf) could not keep up, so it was busier and slept "
                 "less than the other" % (k, tot(byk[k]["cached"], "completed"), want))
-        d = byk[k]["mem"][2]
+        d = byk[k]["mem"][2] if "mem" in byk[k] else {"lost": 0, "completed": 0, "rcodes": {}}
         if d["lost"] or d["completed"] != d["rcodes"].get("NOERROR", 0):
             say("   note: %s memory run had %d lost, rcodes %s: divided by the names "
                 "answered" % (k, d["lost"], d["rcodes"]))
+
+
+# The baseline binary as given (for the report).
+lab_args_baseline = [""]
 
 
 def versions(args, kinds):
@@ -826,6 +945,10 @@ def versions(args, kinds):
     out.append("kernel: %s" % platform.release())
     if "resolverd" in kinds:
         out.append("resolverd: %s (copied from %s)" % (args.resolverd, args.resolverd_orig))
+    if "baseline" in kinds:
+        r = run([args.baseline, "-V"], check=False)
+        out.append("baseline: %s (copied from %s)" % (
+            r.stdout.strip().splitlines()[0] if r.stdout.strip() else "?", lab_args_baseline[0]))
     if "unbound" in kinds:
         r = run([args.unbound, "-V"], check=False)
         out.append("unbound: %s (%s)" % (r.stdout.splitlines()[0] if r.stdout else "?",
@@ -845,6 +968,8 @@ def main():
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--perf", action="store_true")
     ap.add_argument("--install", action="store_true")   # handled by run.sh
+    ap.add_argument("--baseline", metavar="RESOLVERD",
+                    help="another resolverd build, measured in run A alongside")
     args = ap.parse_args()
 
     Lab.check_namespace()
@@ -870,6 +995,8 @@ def main():
         kinds.append("resolverd")
     if args.only != "resolverd":
         kinds.append("unbound")
+    if args.baseline:
+        kinds.append("baseline")
 
     tmp = tempfile.mkdtemp(prefix="resolverd-bench.")
     lab = Lab(tmp, args)
@@ -900,6 +1027,12 @@ def main():
             args.resolverd_orig = os.path.abspath(src)
             args.resolverd = os.path.join(tmp, "resolverd")
             shutil.copy2(src, args.resolverd)
+        if "baseline" in kinds:
+            if not (os.path.isfile(args.baseline) and os.access(args.baseline, os.X_OK)):
+                raise Broken("--baseline %s is not an executable file" % args.baseline)
+            lab_args_baseline[0] = os.path.abspath(args.baseline)
+            args.baseline = os.path.join(tmp, "resolverd-baseline")
+            shutil.copy2(lab_args_baseline[0], args.baseline)
         if "unbound" in kinds:
             ub = os.environ.get("UNBOUND") or shutil.which("unbound") or \
                 (os.path.exists("/usr/sbin/unbound") and "/usr/sbin/unbound")
@@ -961,6 +1094,15 @@ def main():
         res = run_a(lab, kinds, P, files)
         for k in kinds:
             run_b(lab, k, P, files, res[k])
+        if "baseline" in kinds:
+            if instr.available():
+                names = write_names(os.path.join(tmp, "callgrind.txt"), cold[:instr.NAMES])
+                counts = instr.measure(sys.modules[__name__], lab, [
+                    ("resolverd", args.resolverd), ("baseline", args.baseline)], names)
+                for k in counts:
+                    res[k]["callgrind"] = counts[k]
+            else:
+                say("# valgrind not found: no instruction counts for target 4")
         say("# load average at the end: %s" % loadavg())
 
         report(P, [res[k] for k in kinds])

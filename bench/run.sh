@@ -2,7 +2,8 @@
 # resolverd benchmark: resolverd side by side with Unbound, against NSD
 # servers in a private network namespace. See bench/README.md.
 #
-#   bench/run.sh [--quick] [--only resolverd|unbound] [--perf] [--keep] [--install]
+#   bench/run.sh [--quick] [--only resolverd|unbound] [--baseline RESOLVERD]
+#                [--perf] [--keep] [--install]
 #
 # Environment: RESOLVERD (path of the binary; default $BUILDDIR/src/resolverd,
 # then src/resolverd, then build/ci/src/resolverd of this tree),
@@ -22,12 +23,18 @@ if [ "${RESOLVERD_BENCH_NETNS:-}" != 1 ]; then
 	skip() { echo "SKIP: resolverd bench: $*"; exit 77; }
 	install=no
 	perf=no
+	want_path=no
 	for arg in "$@"; do
+		if [ $want_path = yes ]; then
+			want_path=no
+			continue
+		fi
 		case $arg in
 		--install) install=yes ;;
 		--perf) perf=yes ;;
-		--quick|--keep|--only|--only=*|resolverd|unbound) ;;
-		-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		--baseline) want_path=yes ;;
+		--quick|--keep|--only|--only=*|--baseline=*|resolverd|unbound) ;;
+		-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) echo "bench/run.sh: unknown argument '$arg'" >&2; exit 2 ;;
 		esac
 	done

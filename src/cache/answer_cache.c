@@ -60,6 +60,14 @@ answer_entry_name(const struct shard_entry *e)
 	return answer_wire(ae) + DNS_HEADER_SIZE;
 }
 
+bool
+answer_entry_bogus(const struct shard_entry *e)
+{
+	const struct answer_entry *ae = (const struct answer_entry *)e;
+
+	return answer_is_failure(ae) && ae->ede >= EDE_DNSSEC_BOGUS && ae->ede <= EDE_NSEC_MISSING;
+}
+
 /* a (any case) equals lower (lower-cased) over n bytes of wire name.
  * Label lengths are below 'A', so folding them is harmless. */
 static inline bool

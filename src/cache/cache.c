@@ -127,12 +127,13 @@ cache_set_max_bytes(struct cache *c, size_t max_bytes)
 	denial_set_budget(c->denial, denial_share(max_bytes));
 }
 
-static void
+static uint64_t
 cache_remove_if(struct cache *c, int (*drop)(const struct shard_entry *, const void *),
     const void *arg)
 {
-	struct shard_entry *dead;
+	struct shard_entry *dead, *e;
 	struct shard *s;
+	uint64_t n = 0;
 	uint32_t i;
 
 	for (i = 0; i <= c->shard_mask; i++) {
@@ -141,8 +142,11 @@ cache_remove_if(struct cache *c, int (*drop)(const struct shard_entry *, const v
 		pthread_mutex_lock(&s->lock);
 		shard_remove_if(s, drop, arg, &dead);
 		pthread_mutex_unlock(&s->lock);
+		for (e = dead; e; e = e->hnext)
+			n++;
 		shard_free_list(dead);
 	}
+	return n;
 }
 
 static int
@@ -153,27 +157,64 @@ drop_all(const struct shard_entry *e, const void *arg)
 	return 1;
 }
 
-void
+uint64_t
 cache_flush(struct cache *c)
 {
-	cache_remove_if(c, drop_all, NULL);
+	uint64_t n = cache_remove_if(c, drop_all, NULL);
+
 	denial_flush(c->denial, NULL);
+	return n;
+}
+
+static const uint8_t *
+entry_name(const struct shard_entry *e)
+{
+	return e->kind == ENTRY_RRSET ? rrset_entry_name(e) : answer_entry_name(e);
 }
 
 static int
 drop_below(const struct shard_entry *e, const void *zone)
 {
-	const uint8_t *name = e->kind == ENTRY_RRSET ? rrset_entry_name(e) :
-	    answer_entry_name(e);
-
-	return dname_is_subdomain(name, zone);
+	return dname_is_subdomain(entry_name(e), zone);
 }
 
-void
+uint64_t
 cache_flush_zone(struct cache *c, const uint8_t *name)
 {
-	cache_remove_if(c, drop_below, name);
+	uint64_t n = cache_remove_if(c, drop_below, name);
+
 	denial_flush(c->denial, name);
+	return n;
+}
+
+static int
+drop_name(const struct shard_entry *e, const void *name)
+{
+	return dname_equal(entry_name(e), name);
+}
+
+uint64_t
+cache_flush_name(struct cache *c, const uint8_t *name)
+{
+	uint64_t n = cache_remove_if(c, drop_name, name);
+
+	/* Otherwise a name proven absent would still be answered from the
+	 * proof after the flush. */
+	denial_flush_covering(c->denial, name);
+	return n;
+}
+
+static int
+drop_bogus(const struct shard_entry *e, const void *arg)
+{
+	(void)arg;
+	return e->kind == ENTRY_RRSET ? rrset_entry_bogus(e) : answer_entry_bogus(e);
+}
+
+uint64_t
+cache_flush_bogus(struct cache *c)
+{
+	return cache_remove_if(c, drop_bogus, NULL);
 }
 
 void

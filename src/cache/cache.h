@@ -65,11 +65,19 @@ void cache_destroy(struct cache *c);
 /* Change the bound (on reload); evicts immediately if the cache shrank. */
 void cache_set_max_bytes(struct cache *c, size_t max_bytes);
 
-/* Drop everything. */
-void cache_flush(struct cache *c);
+/* Drop everything. Each flush returns the number of entries dropped. */
+uint64_t cache_flush(struct cache *c);
 
 /* Drop every entry whose owner/qname is at or below name. */
-void cache_flush_zone(struct cache *c, const uint8_t *name);
+uint64_t cache_flush_zone(struct cache *c, const uint8_t *name);
+
+/* Drop every entry whose owner/qname is name (any type), and the
+ * validated NSEC/NSEC3 zones that could deny it (aggressive use). */
+uint64_t cache_flush_name(struct cache *c, const uint8_t *name);
+
+/* Drop what failed DNSSEC validation: RRsets marked bogus, and answers
+ * remembered as SERVFAIL for a DNSSEC reason (EDE 6-12). */
+uint64_t cache_flush_bogus(struct cache *c);
 
 void cache_get_stats(struct cache *c, struct cache_stats *out);
 

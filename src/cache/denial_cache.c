@@ -443,6 +443,18 @@ denial_flush(struct denial_cache *d, const uint8_t *name)
 }
 
 void
+denial_flush_covering(struct denial_cache *d, const uint8_t *name)
+{
+	int i;
+
+	pthread_rwlock_wrlock(&d->lock);
+	for (i = d->nzones - 1; i >= 0; i--)
+		if (dname_is_subdomain(name, d->zones[i]->name))
+			zone_remove(d, i);
+	pthread_rwlock_unlock(&d->lock);
+}
+
+void
 denial_set_budget(struct denial_cache *d, size_t budget)
 {
 	int k;

@@ -33,6 +33,12 @@ rrset_entry_name(const struct shard_entry *e)
 	return ((const struct rrset_entry *)e)->data;
 }
 
+bool
+rrset_entry_bogus(const struct shard_entry *e)
+{
+	return e->aux[1] == SEC_BOGUS;
+}
+
 static struct rrset_entry *
 rrset_entry_find(struct shard *s, uint32_t hash, const uint8_t *name, size_t namelen,
     uint16_t type, uint16_t rclass)

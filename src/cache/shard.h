@@ -159,8 +159,14 @@ const uint8_t *rrset_entry_name(const struct shard_entry *e);
 struct denial_cache *denial_create(size_t budget);
 void denial_destroy(struct denial_cache *d);
 void denial_flush(struct denial_cache *d, const uint8_t *name);
+/* Drop the zones whose records could deny name: those at or above it. */
+void denial_flush_covering(struct denial_cache *d, const uint8_t *name);
 void denial_set_budget(struct denial_cache *d, size_t budget);
 void denial_stats(struct denial_cache *d, uint64_t *records, uint64_t *bytes);
 const uint8_t *answer_entry_name(const struct shard_entry *e);
+
+/* Whether an entry holds data that failed validation. */
+bool rrset_entry_bogus(const struct shard_entry *e);
+bool answer_entry_bogus(const struct shard_entry *e);
 
 #endif

@@ -26,7 +26,6 @@
 #ifndef DATADIR
 #define DATADIR "/usr/local/share/resolverd"
 #endif
-#define DEFAULT_CONTROL_SOCKET "/run/resolverd.sock"
 
 int
 cfg_perr(struct parser *p, int line, const char *fmt, ...)
@@ -324,7 +323,7 @@ set_defaults(struct parser *p)
 	cfg->infra_probe_share = 5;
 	cfg->file = strdup(p->path);
 	cfg->root_hints = strdup(default_root_hints());
-	cfg->control_socket = strdup(DEFAULT_CONTROL_SOCKET);
+	cfg->control_socket = strdup(CONFIG_DEFAULT_CONTROL_SOCKET);
 	if (!cfg->file || !cfg->root_hints || !cfg->control_socket)
 		return cfg_nomem(p);
 	for (i = 0; allow[i] != NULL; i++)
@@ -413,6 +412,8 @@ finish(struct parser *p)
 				    "twice (also on line %d)", buf,
 				    p->iface_line[j]);
 	}
+	if (cfg_build_listeners(p) != 0)
+		return -1;
 	if (build_local_zones(p) != 0)
 		return -1;
 	cfg->root_zone_file_line = cfg_key_line(p, "root-zone-file");
@@ -480,6 +481,7 @@ config_free(struct config *cfg)
 		return;
 	free(cfg->file);
 	free(cfg->interfaces);
+	free(cfg->listeners);
 	free(cfg->outgoing);
 	free(cfg->acl);
 	free(cfg->root_hints);

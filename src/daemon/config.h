@@ -22,7 +22,11 @@
 #include "util/dname.h"
 #include "util/netaddr.h"
 #include "iter/iter.h"
+#include "net/transport.h"
 #include "daemon/localzone.h"
+
+/* Where resolverd listens for resolverctl unless control-socket: says. */
+#define CONFIG_DEFAULT_CONTROL_SOCKET "/run/resolverd.sock"
 
 enum acl_action { ACL_DENY = 0, ACL_REFUSE = 1, ACL_ALLOW = 2 };
 
@@ -46,6 +50,11 @@ struct config {
 	uint16_t port;              /* default 53 */
 	int ninterfaces;            /* default 127.0.0.1 and ::1 */
 	struct netaddr *interfaces; /* port filled (explicit @port or port:) */
+	/* Every socket to open, built from interface:, do-udp:, do-tcp: and
+	 * http-interface: (listeners.c): what start-up probes and opens, what
+	 * a reload compares and what the descriptor budget counts. */
+	int nlisteners;
+	struct listener *listeners;
 	int noutgoing;
 	struct netaddr *outgoing;   /* outgoing-interface: (port 0) */
 	int nacl;                   /* most specific match wins */
@@ -97,8 +106,10 @@ struct config {
 	uint32_t infra_probe_share;     /* percent of server choices that probe another; default 5 */
 	char *root_zone_file;           /* RFC 8806 local root; NULL: none */
 	int root_zone_file_line;
-	/* HTTP stats / control (later issues) */
+	/* The operator's view */
 	char *control_socket;           /* default /run/resolverd.sock */
+	bool control_socket_set;        /* given in the file (else failing to
+	                                 * open the default is only a warning) */
 };
 
 /* Read path. On error returns NULL and writes "path:line: reason" (or
@@ -112,6 +123,15 @@ int config_parse_size(const char *s, size_t *out);
 struct iter_config *config_build_iter(const struct config *cfg, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
+
+/* The listener list (listeners.c). Same rows in the same order: */
+bool config_listeners_same(const struct config *a, const struct config *b);
+/* Nobody else listens where a row wants to: 0, or -1 with a sentence. */
+int config_listeners_probe(const struct config *cfg, char *err, size_t errlen);
+/* Descriptors the listening sockets take: per worker, or once. */
+int config_listener_fds(const struct config *cfg, bool per_worker);
+/* Rows of one transport. */
+int config_count_listeners(const struct config *cfg, enum transport t);
 
 /* What access-control says about a client address: the entry with the
  * longest matching prefix wins. As in util/netaddr, ::ffff:a.b.c.d is the

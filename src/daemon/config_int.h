@@ -45,4 +45,9 @@ int cfg_key_line(const struct parser *p, const char *name);
 int cfg_add_interface(struct parser *p, const char *val, int line);
 int cfg_acl_set(struct parser *p, const char *text, enum acl_action action, int line);
 
+/* listeners.c: a listener row (http-interface: adds them while reading),
+ * and the DNS rows for every interface once the file is read. */
+int cfg_add_listener(struct parser *p, const struct netaddr *a, enum transport t, int line);
+int cfg_build_listeners(struct parser *p);
+
 #endif

@@ -39,6 +39,8 @@ static int key_ta(struct parser *, const char *, char *);
 static int key_insecure(struct parser *, const char *, char *);
 static int key_local(struct parser *, const char *, char *);
 static int key_module_config(struct parser *, const char *, char *);
+static int key_http_interface(struct parser *, const char *, char *);
+static int key_control_socket(struct parser *, const char *, char *);
 
 #define OFF(f) offsetof(struct config, f)
 static const struct key keys[] = {
@@ -67,7 +69,8 @@ static const struct key keys[] = {
 	{ "trust-anchor-file", NULL, K_FUNC, 0, 0, 0, key_ta_file },
 	{ "trust-anchor", NULL, K_FUNC, 0, 0, 0, key_ta },
 	{ "domain-insecure", NULL, K_FUNC, 0, 0, 0, key_insecure },
-	{ "control-socket", NULL, K_STR, OFF(control_socket), 0, 0, NULL },
+	{ "control-socket", NULL, K_FUNC, 0, 0, 0, key_control_socket },
+	{ "http-interface", NULL, K_FUNC, 0, 0, 0, key_http_interface },
 	{ "module-config", NULL, K_FUNC, 0, 0, 0, key_module_config },
 	{ "local-zone", NULL, K_FUNC, 0, 0, 0, key_local },
 	{ "local-data", NULL, K_FUNC, 0, 0, 0, key_local },
@@ -212,6 +215,40 @@ static int
 key_interface(struct parser *p, const char *key, char *val)
 {
 	return cfg_add_interface(p, val, p->line);
+}
+
+/* The statistics endpoint; the port defaults to 9253, where node-local
+ * DNS caches serve their metrics. */
+static int
+key_http_interface(struct parser *p, const char *key, char *val)
+{
+	struct netaddr a;
+
+	if (netaddr_parse(val, 9253, &a) != 0 || netaddr_port((const struct sockaddr *)&a.ss) == 0)
+		return cfg_perr(p, p->line, "http-interface must be an IP address with "
+		    "optional @port, got '%s'", val);
+	return cfg_add_listener(p, &a, TRANSPORT_STATS, p->line);
+}
+
+/* Set once (a second control-socket line is an error like any other
+ * single-valued key); an absolute path that fits a Unix socket address. */
+static int
+key_control_socket(struct parser *p, const char *key, char *val)
+{
+	char *path;
+
+	if (p->cfg->control_socket_set)
+		return cfg_perr(p, p->line, "control-socket already set");
+	if (val[0] != '/')
+		return cfg_perr(p, p->line, "control-socket must be an absolute path, got '%s'", val);
+	if (strlen(val) >= 108)
+		return cfg_perr(p, p->line, "control-socket path is too long (at most 107 bytes)");
+	if ((path = strdup(val)) == NULL)
+		return cfg_nomem(p);
+	free(p->cfg->control_socket);
+	p->cfg->control_socket = path;
+	p->cfg->control_socket_set = true;
+	return 0;
 }
 
 static int

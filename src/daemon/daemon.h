@@ -1,94 +1,117 @@
 /*
- * daemon.h -- the running resolver: worker threads, the settings they
- * share, and their counters.
+ * daemon.h -- the running resolver, as a whole: the one API through which
+ * signals (main.c), the control socket and the HTTP endpoint (src/control)
+ * reload it, flush it, read its numbers and stop it.
  *
- * A worker is one thread with its own event loop, its own listening
- * sockets (SO_REUSEPORT: the kernel spreads clients over workers), its own
- * engine (struct iter) and upstream transport. All workers share the cache.
- * The main thread creates the workers, handles signals, and on reload
- * hands each worker new settings through its loop's mailbox: no thread
- * touches another worker's data while it runs.
+ * Threads: num-threads workers answer DNS; one control thread runs its
+ * own loop (daemon_loop) for the control socket and the HTTP endpoint;
+ * the main thread waits for signals. Functions marked "any thread" may be
+ * called from each of them. The asynchronous ones (daemon_stats and the
+ * like) must be called from the control thread: they reach every worker
+ * through its loop and call done back in the control thread once all
+ * have answered. If the daemon stops first, done is never called.
  *
- * Settings (config + engine config) are immutable and reference counted;
- * each worker holds one reference to the settings it uses.
+ * Memory: results handed to done are valid only during the call.
  */
 #ifndef RESOLVERD_DAEMON_DAEMON_H
 #define RESOLVERD_DAEMON_DAEMON_H
 
-#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cache/cache.h"
 #include "daemon/config.h"
 #include "iter/iter.h"
+#include "stats/metrics.h"
+#include "stats/textout.h"
+#include "stats/top.h"
 
-struct daemon_settings {
-	atomic_int refs;
-	struct config *cfg;
-	struct iter_config *itercfg;
+struct daemon;
+struct net_loop;
+
+/* Limits of the control thread, counted in the descriptor budget. */
+#define DAEMON_HTTP_MAX_CONNS 64       /* HTTP connections at once */
+#define DAEMON_HTTP_TIMEOUT_S 10       /* an HTTP request must be read within */
+#define DAEMON_CTL_MAX_CONNS 16        /* control socket connections at once */
+#define DAEMON_CTL_TIMEOUT_MS 10000    /* a command line must come within */
+#define DAEMON_CTL_LINE_MAX 1024       /* longest command line */
+
+/* Read and check the configuration at path (vflag: number of -v), probe
+ * the listeners, create the cache, the workers (their sockets open) and
+ * the control thread's loop. Threads started later inherit the calling
+ * thread's signal mask. NULL with a sentence for the operator in err. */
+struct daemon *daemon_create(const char *path, int vflag, char *err, size_t errlen);
+
+/* The configuration the daemon started with: the listeners and the
+ * control socket are opened from it and a reload does not change them.
+ * Valid until daemon_destroy. */
+const struct config *daemon_boot_config(const struct daemon *d);
+
+/* The control thread's loop: servers on it run once daemon_start has
+ * started the thread. */
+struct net_loop *daemon_loop(struct daemon *d);
+
+/* Start the workers, then the control thread. 0, or -1. */
+int daemon_start(struct daemon *d);
+
+/* Stop the control thread and the workers and wait for them. Any thread
+ * but those. Then free what runs on the control loop, then
+ * daemon_destroy. */
+void daemon_stop(struct daemon *d);
+
+/* Free a stopped daemon (logging its counters first). */
+void daemon_destroy(struct daemon *d);
+
+/* Any thread. Read the configuration file again and apply it; the cache
+ * is kept, and so are the listeners, thread count and control socket
+ * (a change there is logged as needing a restart). 0, or -1 with
+ * "file:line: what is wrong" in err, the running configuration kept. */
+int daemon_reload(struct daemon *d, char *err, size_t errlen);
+
+/* Any thread. Log verbosity 0-4 until the next reload. */
+void daemon_set_verbosity(struct daemon *d, int verbosity);
+
+/* Any thread. Version, uptime, threads, listeners, as name: value lines. */
+void daemon_status(struct daemon *d, struct textout *o);
+
+/* Any thread. Whether the root is primed (its NS set is in the cache) or
+ * needs no priming (a local root copy, or a forward or stub zone for the
+ * root); once true, stays true. */
+bool daemon_ready(struct daemon *d);
+
+/* ---- asynchronous: from the control thread; 0, or -1 (done never runs) */
+
+/* Every worker's counters, summed, with the cache's and the process's. */
+int daemon_stats(struct daemon *d, void (*done)(void *arg, const struct stats_snapshot *s),
+    void *arg);
+
+/* Whether every worker's loop turns and serves all its listening sockets,
+ * within timeout_ms. why names the first problem when not ok. */
+int daemon_health(struct daemon *d, uint32_t timeout_ms,
+    void (*done)(void *arg, bool ok, const char *why), void *arg);
+
+enum daemon_flush {
+	FLUSH_NAME,        /* name: every type at that name */
+	FLUSH_ZONE,        /* name: at and below */
+	FLUSH_ALL,
+	FLUSH_INFRA,       /* addr, or NULL: every server */
+	FLUSH_BOGUS        /* data that failed validation, servers that sent it */
 };
 
-/* Wrap cfg and itercfg (both taken over), one reference. NULL on
- * allocation failure (then both are freed). */
-struct daemon_settings *daemon_settings_new(struct config *cfg, struct iter_config *itercfg);
-void daemon_settings_ref(struct daemon_settings *s);
-/* Any thread; the last reference frees config and engine config. */
-void daemon_settings_unref(struct daemon_settings *s);
+/* Drop from the shared cache and from every worker's engine what the
+ * kind says. done gets how many cache entries went. */
+int daemon_flush(struct daemon *d, enum daemon_flush what, const uint8_t *name,
+    const struct netaddr *addr, void (*done)(void *arg, uint64_t removed), void *arg);
 
-/* Upstream queries in flight per worker, at most. */
-#define WORKER_UPSTREAM_MAX 4096
-/* Clients waiting for the engine per worker, at most; beyond, dropped. */
-#define WORKER_WAITING_MAX 20000
+/* Upstream servers and their counts, merged over the workers and ordered
+ * (top_merge). */
+int daemon_top_upstreams(struct daemon *d,
+    void (*done)(void *arg, const struct top_entry *e, int n), void *arg);
 
-/* Answers by the rcode in their header (BADVERS counts as NOERROR). */
-#define WORKER_RCODES 16
-
-struct worker_stats {
-	uint64_t queries;              /* client queries, UDP and TCP */
-	uint64_t queries_tcp;
-	uint64_t cache_hits;
-	uint64_t cache_misses;         /* handed to the engine */
-	uint64_t stale_answers;        /* served expired (RFC 8767) */
-	uint64_t prefetches;           /* refreshes started (prefetch, stale) */
-	uint64_t upstream_queries;     /* sent to servers */
-	uint64_t upstream_timeouts;
-	uint64_t local_root;           /* answered by the root-zone-file copy */
-	uint64_t answers[WORKER_RCODES];
-	uint64_t dropped;              /* denied, unanswerable, over limits */
-	uint64_t malformed;            /* answered FORMERR */
-	uint64_t waiting;              /* clients waiting for the engine now */
-	uint64_t tcp_connections;      /* accepted */
-	uint64_t upstream_pending;     /* upstream queries in flight now */
-};
-
-struct worker;
-
-/* A worker for the given settings (a reference is taken) and shared
- * cache: opens its sockets on every configured interface, creates its
- * loop, transport and engine. It does not run until worker_start.
- * max_upstream caps upstream queries in flight (descriptor budget).
- * NULL with a sentence in err on failure. */
-struct worker *worker_create(int id, struct cache *cache, struct daemon_settings *s,
-    int max_upstream, char *err, size_t errlen);
-
-/* Start the worker's thread. 0, or -1. */
-int worker_start(struct worker *w);
-
-/* Ask the worker to stop (any thread), then wait for it. */
-void worker_stop(struct worker *w);
-void worker_join(struct worker *w);
-
-/* Use s from now on (any thread; a reference is taken). The worker
- * switches between two events: engine config, access control, sizes and
- * TCP limits. Listening sockets are not changed. 0, or -1. */
-int worker_apply(struct worker *w, struct daemon_settings *s);
-
-/* Counters; exact once the worker stopped, approximate while it runs. */
-void worker_get_stats(const struct worker *w, struct worker_stats *out);
-
-/* Free a stopped worker: clients still waiting get SERVFAIL, then all
- * sockets are closed. */
-void worker_destroy(struct worker *w);
+/* The delegation a question for name starts from, its servers with what
+ * the workers know of them (RTTs averaged, a server down or bogus for
+ * any worker marked so), in the order they would be asked. */
+int daemon_lookup(struct daemon *d, const uint8_t *name,
+    void (*done)(void *arg, const struct iter_lookup *l), void *arg);
 
 #endif

@@ -8,6 +8,13 @@
  * on it allocates. A miss allocates one struct waiting_client, which
  * remembers how to reach and how to answer the client until the engine
  * delivers.
+ *
+ * Counting: plain increments of the worker's own struct stats_frontend.
+ * Latency: the front end reads the clock once per batch when it arrives
+ * (q->arrival_ns); answers given at once are noted (their outcome) until
+ * the batch has been handed to the kernel (sent_cb), when one more clock
+ * read times them all. An answer the engine delivers later is timed when
+ * it is sent.
  */
 /* Angle brackets: the build's config.h, not daemon/config.h beside us. */
 #include <config.h>
@@ -18,15 +25,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/daemon.h"
 #include "daemon/respond.h"
+#include "daemon/worker.h"
 #include "net/net.h"
 #include "util/log.h"
+
+/* Immediate answers of one batch awaiting their send time; more than
+ * this and the earlier ones are timed at once. */
+#define WORKER_PENDING_TIMES 64
 
 struct waiting_client {
 	struct net_reply reply;
 	struct respond_client rc;
 	struct worker *w;
+	uint64_t arrival_ns;
 	/* serve-expired-client-timeout, when a stale answer is there to
 	 * fall back on; NULL otherwise */
 	struct net_timer *stale_timer;
@@ -46,46 +58,72 @@ struct worker {
 	struct outnet *out;
 	struct iter *iter;
 	struct iter_env env;           /* the engine keeps a pointer to it */
-	struct worker_stats st;
+	struct stats_frontend fe;
+	uint64_t waiting;              /* clients waiting for the engine */
+	int npend;                     /* immediate answers not yet timed */
+	uint64_t pend_arrival;         /* their batch's arrival */
+	uint8_t pend[WORKER_PENDING_TIMES];   /* their enum stats_outcome */
 	uint8_t abuf[NET_ANSWER_MAX];  /* answers the engine delivers */
 };
 
-struct daemon_settings *
-daemon_settings_new(struct config *cfg, struct iter_config *itercfg)
+/* SERVFAIL and REFUSED are outcomes of their own, whatever gave them. */
+static enum stats_outcome
+outcome_of(const uint8_t *pkt, enum stats_outcome how)
 {
-	struct daemon_settings *s = malloc(sizeof(*s));
-
-	if (!s) {
-		config_free(cfg);
-		iter_config_unref(itercfg);
-		return NULL;
+	switch (pkt[3] & 0x0f) {
+	case RCODE_SERVFAIL:
+		return OUTCOME_SERVFAIL;
+	case RCODE_REFUSED:
+		return OUTCOME_REFUSED;
+	default:
+		return how;
 	}
-	atomic_init(&s->refs, 1);
-	s->cfg = cfg;
-	s->itercfg = itercfg;
-	return s;
-}
-
-void
-daemon_settings_ref(struct daemon_settings *s)
-{
-	atomic_fetch_add(&s->refs, 1);
-}
-
-void
-daemon_settings_unref(struct daemon_settings *s)
-{
-	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
-		return;
-	config_free(s->cfg);
-	iter_config_unref(s->itercfg);
-	free(s);
 }
 
 static void
-count_answer(struct worker *w, const uint8_t *pkt)
+observe(struct worker *w, enum stats_outcome o, uint64_t arrival_ns, uint64_t now_ns)
 {
-	w->st.answers[pkt[3] & 0xf]++;
+	/* A clock moved by libfaketime may run backwards in tests. */
+	hist_observe(&w->fe.duration[o], &hist_query_duration,
+	    now_ns > arrival_ns ? now_ns - arrival_ns : 0);
+}
+
+/* The batch's answers are with the kernel: time them (one clock read). */
+static void
+worker_sent(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t now;
+	int i;
+
+	if (w->npend == 0)
+		return;
+	now = net_clock_ns();
+	for (i = 0; i < w->npend; i++)
+		observe(w, (enum stats_outcome)w->pend[i], w->pend_arrival, now);
+	w->npend = 0;
+}
+
+/* An answer in q->out, to be sent with the batch. */
+static size_t
+answered_now(struct worker *w, const struct net_query *q, enum stats_outcome how, size_t len)
+{
+	w->fe.responses[q->out[3] & 0x0f]++;
+	if (w->npend > 0 && (w->npend == WORKER_PENDING_TIMES || w->pend_arrival != q->arrival_ns))
+		worker_sent(w);
+	w->pend_arrival = q->arrival_ns;
+	w->pend[w->npend++] = (uint8_t)outcome_of(q->out, how);
+	return len;
+}
+
+/* An answer for a client that waited: send and time it. */
+static void
+answer_later(struct worker *w, struct waiting_client *wc, const uint8_t *pkt, size_t len,
+    enum stats_outcome how)
+{
+	w->fe.responses[pkt[3] & 0x0f]++;
+	net_reply_send(&wc->reply, pkt, len);
+	observe(w, outcome_of(pkt, how), wc->arrival_ns, net_clock_ns());
 }
 
 static void stale_timeout(void *arg);
@@ -105,14 +143,15 @@ resolve(struct worker *w, const struct net_query *q, const struct respond_client
 {
 	struct waiting_client *wc;
 
-	if (w->st.waiting >= WORKER_WAITING_MAX || !(wc = malloc(sizeof(*wc)))) {
-		w->st.dropped++;
+	if (w->waiting >= WORKER_WAITING_MAX || !(wc = malloc(sizeof(*wc)))) {
+		w->fe.dropped++;
 		return;
 	}
 	wc->reply = *q->reply;
 	net_reply_hold(&wc->reply);
 	wc->rc = *c;
 	wc->w = w;
+	wc->arrival_ns = q->arrival_ns;
 	wc->answered = false;
 	wc->stale_timer = NULL;
 	if (stale_ms > 0 && (wc->stale_timer = net_timer_new(w->loop, stale_timeout, wc)) != NULL &&
@@ -120,8 +159,8 @@ resolve(struct worker *w, const struct net_query *q, const struct respond_client
 		net_timer_free(wc->stale_timer);
 		wc->stale_timer = NULL;
 	}
-	w->st.waiting++;
-	w->st.cache_misses++;
+	w->waiting++;
+	w->fe.cache_misses++;
 	/* May deliver before it returns. */
 	iter_resolve(w->iter, c->qname, c->qtype, c->qclass, respond_iter_flags(c), wc);
 }
@@ -136,19 +175,14 @@ worker_query(void *arg, const struct net_query *q)
 	struct dns_msg msg;
 	size_t len = 0;
 
-	w->st.queries++;
-	if (q->tcp)
-		w->st.queries_tcp++;
-	switch (respond_query(q->pkt, q->len, config_acl_lookup(cfg, q->addr), q->tcp,
-	    cfg->max_udp_size, &msg, &c, q->out, q->outcap, &len)) {
+	w->fe.queries[q->transport]++;
+	switch (respond_query(q->pkt, q->len, config_acl_lookup(cfg, q->addr),
+	    q->transport != TRANSPORT_UDP, cfg->max_udp_size, &msg, &c, q->out, q->outcap, &len)) {
 	case RESPOND_DROP:
-		w->st.dropped++;
+		w->fe.dropped++;
 		return 0;
 	case RESPOND_ANSWERED:
-		if ((q->out[3] & 0xf) == RCODE_FORMERR)
-			w->st.malformed++;
-		count_answer(w, q->out);
-		return len;
+		return answered_now(w, q, OUTCOME_LOCAL, len);
 	case RESPOND_RESOLVE:
 		break;
 	}
@@ -158,17 +192,15 @@ worker_query(void *arg, const struct net_query *q)
 		case LOCAL_PASS:
 			break;
 		case LOCAL_DROP:
-			w->st.dropped++;
+			w->fe.dropped++;
 			return 0;
 		case LOCAL_REFUSE:
 			len = respond_error(q->out, q->outcap, &c, RCODE_REFUSED, EDE_PROHIBITED);
-			count_answer(w, q->out);
-			return len;
+			return answered_now(w, q, OUTCOME_LOCAL, len);
 		case LOCAL_ANSWER:
 			if (!(len = respond_patch(q->out, len, q->outcap, &c, EDE_NONE)))
 				len = respond_error(q->out, q->outcap, &c, RCODE_SERVFAIL, EDE_NONE);
-			count_answer(w, q->out);
-			return len;
+			return answered_now(w, q, OUTCOME_LOCAL, len);
 		}
 	}
 	len = cache_answer_lookup(w->cache, c.qname, c.qtype, c.qclass,
@@ -183,24 +215,23 @@ worker_query(void *arg, const struct net_query *q)
 		 * operator wants stale answers at once, or too many clients
 		 * wait already. */
 		if (!info.recheck && cfg->serve_expired_client_timeout > 0 &&
-		    w->st.waiting < WORKER_WAITING_MAX) {
+		    w->waiting < WORKER_WAITING_MAX) {
 			resolve(w, q, &c, cfg->serve_expired_client_timeout);
 			return 0;
 		}
 		if (!info.recheck)
 			iter_refresh(w->iter, c.qname, c.qtype, c.qclass, respond_iter_flags(&c));
-		w->st.stale_answers++;
+		w->fe.stale_answers++;
 		info.ede = stale_ede(info.rcode);
 	} else if (cfg->prefetch && info.remaining <= info.orig_ttl / 10) {
 		/* Still asked for near its end: refresh it before it expires,
 		 * so that nobody waits for it then. */
 		iter_refresh(w->iter, c.qname, c.qtype, c.qclass, respond_iter_flags(&c));
 	}
-	w->st.cache_hits++;
+	w->fe.cache_hits++;
 	if (!(len = respond_patch(q->out, len, q->outcap, &c, info.ede)))
 		len = respond_error(q->out, q->outcap, &c, RCODE_SERVFAIL, EDE_NONE);
-	count_answer(w, q->out);
-	return len;
+	return answered_now(w, q, info.stale ? OUTCOME_STALE : OUTCOME_CACHE_HIT, len);
 }
 
 /* ---- serve-stale ---- */
@@ -224,9 +255,8 @@ serve_stale(struct worker *w, struct waiting_client *wc)
 	    info.stale ? stale_ede(info.rcode) : info.ede)))
 		return false;
 	if (info.stale)
-		w->st.stale_answers++;
-	count_answer(w, w->abuf);
-	net_reply_send(&wc->reply, w->abuf, n);
+		w->fe.stale_answers++;
+	answer_later(w, wc, w->abuf, n, info.stale ? OUTCOME_STALE : OUTCOME_RESOLVED);
 	wc->answered = true;
 	return true;
 }
@@ -246,7 +276,7 @@ static void
 client_done(struct worker *w, struct waiting_client *wc)
 {
 	net_timer_free(wc->stale_timer);
-	w->st.waiting--;
+	w->waiting--;
 	free(wc);
 }
 
@@ -271,8 +301,7 @@ env_deliver(void *io, void *client, const uint8_t *wire, size_t len, uint16_t ed
 		log_debug(2, "engine answer does not match the question; SERVFAIL");
 		n = respond_error(w->abuf, sizeof(w->abuf), &wc->rc, RCODE_SERVFAIL, ede);
 	}
-	count_answer(w, w->abuf);
-	net_reply_send(&wc->reply, w->abuf, n);
+	answer_later(w, wc, w->abuf, n, OUTCOME_RESOLVED);
 	client_done(w, wc);
 }
 
@@ -313,38 +342,37 @@ env_now_ms(void *io)
 
 /* ---- life cycle ---- */
 
-static bool
-family_enabled(const struct config *cfg, const struct netaddr *a)
-{
-	return a->ss.ss_family == AF_INET ? cfg->do_ip4 : cfg->do_ip6;
-}
-
+/* The per-worker rows of the listener list: each transport's front end
+ * takes its sockets. */
 static int
 open_listeners(struct worker *w, const struct config *cfg, char *err, size_t errlen)
 {
-	int i, fd;
+	int i, fd, r;
 
-	for (i = 0; i < cfg->ninterfaces; i++) {
-		const struct netaddr *a = &cfg->interfaces[i];
-		if (!family_enabled(cfg, a))
+	for (i = 0; i < cfg->nlisteners; i++) {
+		const struct listener *l = &cfg->listeners[i];
+		if (!transport_of(l->transport)->per_worker)
 			continue;
-		if (cfg->do_udp) {
-			if ((fd = net_listen(a, SOCK_DGRAM, true, err, errlen)) < 0)
-				return -1;
-			if (udp_front_add(w->udp, fd) < 0)
-				goto nomem;
+		if ((fd = net_listen_on(l, true, err, errlen)) < 0)
+			return -1;
+		switch (l->transport) {
+		case TRANSPORT_UDP:
+			r = udp_front_add(w->udp, fd);
+			break;
+		case TRANSPORT_TCP:
+			r = tcp_front_add(w->tcp, fd);
+			break;
+		default:
+			snprintf(err, errlen, "%s listeners are not served by workers",
+			    transport_of(l->transport)->name);
+			return -1;
 		}
-		if (cfg->do_tcp) {
-			if ((fd = net_listen(a, SOCK_STREAM, true, err, errlen)) < 0)
-				return -1;
-			if (tcp_front_add(w->tcp, fd) < 0)
-				goto nomem;
+		if (r < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
 		}
 	}
 	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 struct worker *
@@ -371,6 +399,8 @@ worker_create(int id, struct cache *cache, struct daemon_settings *s, int max_up
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	udp_front_set_sent_cb(w->udp, worker_sent);
+	tcp_front_set_sent_cb(w->tcp, worker_sent);
 	if (open_listeners(w, cfg, err, errlen) < 0)
 		goto fail;
 	w->env.io = w;
@@ -449,26 +479,39 @@ worker_apply(struct worker *w, struct daemon_settings *s)
 	return net_loop_call(w->loop, apply_cb, NULL, w);
 }
 
+int
+worker_call(struct worker *w, void (*fn)(void *arg), void (*drop)(void *arg), void *arg)
+{
+	return net_loop_call(w->loop, fn, drop, arg);
+}
+
 void
-worker_get_stats(const struct worker *w, struct worker_stats *out)
+worker_snapshot(struct worker *w, struct worker_snapshot *out)
 {
 	struct net_counters nc;
 
-	*out = w->st;
+	memset(out, 0, sizeof(*out));
+	worker_sent(w);                /* nothing pending stays untimed */
+	out->fe = w->fe;
+	out->clients_waiting = w->waiting;
 	if (w->tcp) {
 		tcp_front_counters(w->tcp, &nc);
-		out->tcp_connections = nc.tcp_accepted;
+		out->tcp_accepted = nc.tcp_accepted;
+		out->tcp_open = (uint64_t)tcp_front_connections(w->tcp);
+		out->sockets += tcp_front_sockets(w->tcp);
 	}
+	if (w->udp)
+		out->sockets += udp_front_sockets(w->udp);
 	if (w->out)
-		out->upstream_pending = (uint64_t)outnet_pending(w->out);
-	if (w->iter) {
-		struct iter_stats is;
-		iter_get_stats(w->iter, &is);
-		out->prefetches = is.prefetch;
-		out->upstream_queries = is.upstream_queries;
-		out->upstream_timeouts = is.upstream_timeouts;
-		out->local_root = is.local_root;
-	}
+		out->upstream_in_flight = (uint64_t)outnet_pending(w->out);
+	if (w->iter)
+		iter_get_stats(w->iter, &out->it);
+}
+
+struct iter *
+worker_iter(struct worker *w)
+{
+	return w->iter;
 }
 
 void

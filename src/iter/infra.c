@@ -208,6 +208,7 @@ infra_view(struct infra *inf, const struct netaddr *a, uint64_t now_ms, struct i
 		return;
 	}
 	v->score = e->srtt ? e->srtt : INFRA_RTT_UNKNOWN;
+	v->srtt = e->srtt;
 	v->rto = e->rto;
 	v->outstanding = e->outstanding;
 	v->suspect = e->timeouts > 0;
@@ -376,4 +377,51 @@ infra_zone_up(struct infra *inf, const uint8_t *zone)
 		z->used = false;
 		inf->nzones--;
 	}
+}
+
+/* ---- for the operator ---- */
+
+void
+infra_flush(struct infra *inf, const struct netaddr *a)
+{
+	struct infra_key k;
+	size_t i, n = (size_t)(inf->set_mask + 1) * INFRA_WAYS;
+	uint16_t outstanding;
+
+	if (a != NULL)
+		make_key(a, &k);
+	for (i = 0; i < n; i++) {
+		struct infra_entry *e = &inf->slot[i];
+		if (!e->used || (a != NULL && memcmp(&e->key, &k, sizeof(k)) != 0))
+			continue;
+		/* A fresh start, but queries in flight still come back and
+		 * must find their count. */
+		outstanding = e->outstanding;
+		if (outstanding == 0) {
+			e->used = false;
+			continue;
+		}
+		k = e->key;
+		memset(e, 0, sizeof(*e));
+		e->key = k;
+		e->used = true;
+		e->outstanding = outstanding;
+		e->rto = INFRA_RTO_INITIAL;
+		e->expires_ms = 0;      /* goes once nothing is in flight */
+		if (a != NULL)
+			make_key(a, &k);
+	}
+	if (a == NULL) {
+		memset(inf->zone, 0, sizeof(inf->zone));
+		inf->nzones = 0;
+	}
+}
+
+void
+infra_flush_bogus(struct infra *inf)
+{
+	size_t i, n = (size_t)(inf->set_mask + 1) * INFRA_WAYS;
+
+	for (i = 0; i < n; i++)
+		inf->slot[i].bogus_until = 0;
 }

@@ -324,6 +324,27 @@ unlink_waiter(struct qstate *child, struct qstate *parent)
 	}
 }
 
+/* A client question's validation result (not its subqueries'; nothing
+ * when it was not validated: validation off, CD, no anchor above). */
+static void
+count_security(struct iter *it, uint8_t security)
+{
+	switch (security) {
+	case SEC_SECURE:
+		it->stats.dnssec[ITER_SECURE]++;
+		break;
+	case SEC_BOGUS:
+		it->stats.dnssec[ITER_BOGUS]++;
+		break;
+	case SEC_INSECURE:
+	case SEC_INDETERMINATE:
+		it->stats.dnssec[ITER_INSECURE]++;
+		break;
+	default:
+		break;
+	}
+}
+
 void
 qstate_finish(struct qstate *qs)
 {
@@ -340,6 +361,8 @@ qstate_finish(struct qstate *qs)
 	/* Subqueries are built too: their answer goes into the cache where a
 	 * later client asking the same thing finds it. */
 	len = answer_build(qs, &ede);
+	if (qs->depth == 0)
+		count_security(it, qs->security);
 	if (qs->rcode == RCODE_SERVFAIL) {
 		it->stats.servfail++;
 		/* A failed priming query is not repeated for every question:
@@ -377,8 +400,9 @@ iter_create(const struct iter_env *env, struct cache *cache, struct iter_config 
 	it->mesh_size = MESH_INITIAL_BUCKETS;
 	it->mesh = calloc(it->mesh_size, sizeof(*it->mesh));
 	it->infra = infra_create(cfg->infra_cache_numhosts, cfg->infra_host_ttl);
+	it->upstats = upstats_create();
 	it->hash_seed = rand_u32();
-	if (it->mesh == NULL || it->infra == NULL) {
+	if (it->mesh == NULL || it->infra == NULL || it->upstats == NULL) {
 		iter_destroy(it);
 		return NULL;
 	}
@@ -418,6 +442,7 @@ iter_destroy(struct iter *it)
 		pending_free(it, it->pending_head);
 	free(it->mesh);
 	infra_destroy(it->infra);
+	upstats_destroy(it->upstats);
 	free(it->local_buf);
 	iter_config_unref(it->cfg);
 	free(it);
@@ -509,10 +534,15 @@ iter_upstream_reply(struct iter *it, void *token, const uint8_t *pkt, size_t len
 	/* Measured even when nobody waits for the answer any more; not over
 	 * TCP, whose handshake would count as the server's slowness. */
 	infra_on_done(it->infra, &p->server, now);
-	if (!p->tcp)
+	if (!p->tcp) {
 		infra_report_rtt(it->infra, &p->server, (uint32_t)(now - p->sent_ms), now);
-	else
+		hist_observe(&it->stats.upstream_rtt, &hist_upstream_rtt,
+		    (now - p->sent_ms) * 1000000u);
+	} else
 		infra_report_tcp(it->infra, &p->server, true, now);
+	if (len >= 4)
+		it->stats.upstream_rcode[pkt[3] & 0x0f]++;
+	upstats_reply(it->upstats, &p->server, false);
 	if (qs == NULL) {
 		pending_free(it, p);
 		return;
@@ -536,8 +566,10 @@ iter_upstream_failed(struct iter *it, void *token, enum upstream_failure why)
 		infra_report_tcp(it->infra, &p->server, false, now);
 	/* Silence and "unreachable" alike count against the server's
 	 * health; a TCP failure says nothing about it over UDP. */
-	if (why == UPSTREAM_TIMEOUT)
+	if (why == UPSTREAM_TIMEOUT) {
 		it->stats.upstream_timeouts++;
+		upstats_reply(it->upstats, &p->server, true);
+	}
 	if ((why == UPSTREAM_TIMEOUT || why == UPSTREAM_NETERR) && !p->tcp)
 		infra_report_timeout(it->infra, &p->server, now);
 	if (qs == NULL) {

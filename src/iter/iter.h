@@ -30,6 +30,8 @@
 #include "util/dname.h"
 #include "util/netaddr.h"
 #include "cache/cache.h"
+#include "stats/hist.h"
+#include "stats/top.h"
 
 struct iter;
 struct val_anchors;
@@ -130,6 +132,11 @@ struct iter_env {
 	uint64_t (*now_ms)(void *io);  /* monotonic milliseconds: RTT, timeouts */
 };
 
+/* Upstream queries by the zone asked: the root, a TLD, or below. */
+enum upstream_class { UPSTREAM_ROOT = 0, UPSTREAM_TLD, UPSTREAM_OTHER, UPSTREAM_CLASSES };
+/* Validation results of client questions. */
+enum iter_dnssec { ITER_SECURE = 0, ITER_INSECURE, ITER_BOGUS, ITER_DNSSEC_RESULTS };
+
 struct iter_stats {
 	uint64_t client_queries;       /* iter_resolve calls */
 	uint64_t coalesced;            /* joined an identical question in flight */
@@ -142,6 +149,10 @@ struct iter_stats {
 	uint64_t local_root;           /* questions answered by the local root copy */
 	uint64_t prefetch;             /* refreshes started (iter_refresh) */
 	uint64_t in_flight;            /* now */
+	uint64_t upstream_class[UPSTREAM_CLASSES];  /* upstream_queries, split */
+	uint64_t upstream_rcode[16];   /* replies by header rcode */
+	uint64_t dnssec[ITER_DNSSEC_RESULTS];      /* client questions validated */
+	struct hist upstream_rtt;      /* UDP replies (hist_upstream_rtt) */
 };
 
 /* Create an engine for one worker. Takes a reference on cfg. NULL on
@@ -172,6 +183,54 @@ void iter_upstream_reply(struct iter *it, void *token, const uint8_t *pkt, size_
 void iter_upstream_failed(struct iter *it, void *token, enum upstream_failure why);
 
 void iter_get_stats(const struct iter *it, struct iter_stats *out);
+
+/* ---- for the operator (resolverctl); the engine's own thread only ---- */
+
+/* The servers asked most: a copy of this engine's per-server table
+ * (bounded; see upstats.c), with each one's smoothed RTT. *out is
+ * malloc'd (the caller frees it). Returns the count, -1 without memory. */
+int iter_upstream_table(struct iter *it, struct top_entry **out);
+
+/* Forget what was learned about server addr (RTT, timeouts, holddown,
+ * EDNS and TCP trouble); NULL: about every server, and every zone held
+ * down. */
+void iter_flush_infra(struct iter *it, const struct netaddr *addr);
+
+/* Forget which servers sent data that failed validation. */
+void iter_flush_bogus(struct iter *it);
+
+
+#define ITER_LOOKUP_NS_MAX 32
+#define ITER_LOOKUP_ADDRS_MAX 64
+
+enum iter_lookup_source { LOOKUP_CACHE, LOOKUP_HINTS, LOOKUP_STUB, LOOKUP_FORWARD };
+
+struct iter_lookup_server {
+	struct netaddr addr;
+	int ns;                        /* index into ns[], -1: configured address */
+	uint32_t srtt_ms;              /* 0: never measured */
+	uint32_t score_ms;             /* what server selection ranks by: the
+	                                * smoothed RTT, or a guess when unmeasured */
+	uint32_t rto_ms;
+	bool down;                     /* held down after timeouts */
+	bool bogus;                    /* sent bogus data lately */
+	bool unusable;                 /* do-ip4/do-ip6, do-not-query-localhost */
+	bool no_edns;
+};
+
+/* The delegation a question for name would start from, and its servers
+ * with what this engine knows of them, in no particular order. */
+struct iter_lookup {
+	uint8_t zone[DNAME_MAX];
+	enum iter_lookup_source source;
+	int nns;
+	uint8_t ns[ITER_LOOKUP_NS_MAX][DNAME_MAX];
+	int naddrs;
+	struct iter_lookup_server addrs[ITER_LOOKUP_ADDRS_MAX];
+};
+
+/* Fill *out for name. 0, or -1 without memory. */
+int iter_lookup(struct iter *it, const uint8_t *name, struct iter_lookup *out);
 
 /* Flag bit for iter_resolve: the client's DO bit. */
 #define ITER_FLAG_DO 0x0001

@@ -200,6 +200,7 @@ struct iter {
 	struct cache *cache;
 	struct iter_config *cfg;
 	struct infra *infra;
+	struct upstats *upstats;        /* per-server counts (top-upstreams) */
 	struct iter_stats stats;
 	struct qstate **mesh;
 	uint32_t mesh_size;          /* buckets, power of two */
@@ -320,6 +321,7 @@ bool answer_alias_seen(const struct qstate *qs, const uint8_t *name);
 
 struct infra_view {
 	uint32_t score;              /* smoothed RTT in ms, INFRA_RTT_UNKNOWN if none */
+	uint32_t srtt;               /* smoothed RTT in ms, 0 if never measured */
 	uint32_t rto;                /* timeout for the next query */
 	uint32_t outstanding;
 	bool suspect;                /* timed out since its last reply */
@@ -358,6 +360,23 @@ bool infra_tcp_broken(struct infra *inf, const struct netaddr *a, uint64_t now_m
 bool infra_zone_held(struct infra *inf, const uint8_t *zone, uint64_t now_ms, bool *probe);
 void infra_zone_down(struct infra *inf, const uint8_t *zone, uint64_t now_ms);
 void infra_zone_up(struct infra *inf, const uint8_t *zone);
+/* Forget addr (outstanding counts are kept: replies are still due), or
+ * with NULL every address and every zone held down. */
+void infra_flush(struct infra *inf, const struct netaddr *a);
+/* Forget every address's bogus mark. */
+void infra_flush_bogus(struct infra *inf);
+
+/* upstats.c: queries, replies and timeouts per upstream address, for
+ * top-upstreams: a bounded table (Space-Saving: when it is full, the
+ * address with fewest queries gives way and the newcomer starts from its
+ * count, so the servers asked most are never lost). */
+struct upstats;
+struct upstats *upstats_create(void);
+void upstats_destroy(struct upstats *u);
+void upstats_query(struct upstats *u, const struct netaddr *a, const uint8_t *zone, uint64_t now_ms);
+void upstats_reply(struct upstats *u, const struct netaddr *a, bool timeout);
+/* Copies of every entry into *out (malloc'd); the count, or -1. */
+int upstats_copy(const struct upstats *u, struct top_entry **out);
 
 /* select.c: which address of qs's delegation to ask next; -1 if none.
  * Sets *all_down when addresses were skipped only for being down, and

@@ -183,6 +183,14 @@ pick_source(const struct qstate *qs, const struct netaddr *server)
 	return pick >= 0 ? &cfg->outgoing[pick] : NULL;
 }
 
+static enum upstream_class
+upstream_class_of(const uint8_t *zone)
+{
+	int labels = dname_label_count(zone);
+
+	return labels == 0 ? UPSTREAM_ROOT : labels == 1 ? UPSTREAM_TLD : UPSTREAM_OTHER;
+}
+
 /* Hand qs's current question for address idx to the I/O layer, on
  * behalf of p (a pending already linked). False if it could not go. */
 static bool
@@ -214,6 +222,8 @@ send_query_to(struct qstate *qs, struct pending *p, int idx, bool tcp, uint64_t 
 	p->edns = q.edns;
 	p->sent_ms = now;
 	it->stats.upstream_queries++;
+	it->stats.upstream_class[upstream_class_of(qs->dp->zone)]++;
+	upstats_query(it->upstats, &a->addr, qs->dp->zone, now);
 	if (tcp)
 		it->stats.upstream_tcp++;
 	if (it->env.send_query(it->env.io, &q, p) != 0)

@@ -146,3 +146,10 @@ net_listen_probe(const struct netaddr *addr, int socktype, char *err, size_t err
 	close(fd);
 	return 0;
 }
+
+int
+net_listen_on(const struct listener *l, bool reuseport, char *err, size_t errlen)
+{
+	return net_listen(&l->addr, transport_of(l->transport)->socktype,
+	    reuseport && transport_of(l->transport)->per_worker, err, errlen);
+}

@@ -29,6 +29,7 @@
 #include <netinet/in.h>            /* in6_pktinfo: needs config.h's _GNU_SOURCE first */
 
 #include "util/netaddr.h"
+#include "net/transport.h"
 #include "iter/iter.h"
 
 /* Room for any DNS message (TCP maximum). */
@@ -82,8 +83,15 @@ int net_listen(const struct netaddr *addr, int socktype, bool reuseport, char *e
  * closes. 0, or -1 with err as for net_listen. */
 int net_listen_probe(const struct netaddr *addr, int socktype, char *err, size_t errlen);
 
+/* Open l's socket: the transport says which kind; reuseport as for
+ * net_listen. The descriptor, or -1 with err as for net_listen. */
+int net_listen_on(const struct listener *l, bool reuseport, char *err, size_t errlen);
+
 /* "127.0.0.1@53" (the config's notation) into buf (>= 64 bytes). */
 char *net_addr_str(const struct sockaddr *sa, char *buf, size_t buflen);
+
+/* Nanoseconds on the monotonic clock: query latency. */
+uint64_t net_clock_ns(void);
 
 /* ---- client queries ---- */
 
@@ -92,8 +100,11 @@ struct tcp_conn;
 
 /* The way back to a client. Plain data: may be copied. */
 struct net_reply {
-	struct udp_sock *udp;          /* exactly one of udp, tcp is set */
-	struct tcp_conn *tcp;
+	enum transport transport;      /* which member of via is set */
+	union {
+		struct udp_sock *udp;
+		struct tcp_conn *tcp;
+	} via;
 	struct sockaddr_storage addr;  /* the client */
 	socklen_t addrlen;
 	/* The address the client sent to, for sockets bound to a wildcard
@@ -109,7 +120,8 @@ struct net_query {
 	const uint8_t *pkt;            /* the query as received */
 	size_t len;
 	const struct sockaddr *addr;   /* the client (inside *reply) */
-	bool tcp;
+	enum transport transport;
+	uint64_t arrival_ns;           /* net_clock_ns() when its batch was read */
 	uint8_t *out;                  /* room for an immediate answer */
 	size_t outcap;                 /* NET_ANSWER_MAX */
 	const struct net_reply *reply;
@@ -118,6 +130,12 @@ struct net_query {
 /* Handle one query; returns the length of an answer written to q->out, or
  * 0 for none now. All pointers in q are valid only during the call. */
 typedef size_t (*net_query_cb)(void *arg, const struct net_query *q);
+
+/* Optional: the answers a batch of query callbacks returned have just
+ * been handed to the kernel (UDP: after the batch's sendmmsg; TCP: after
+ * the answers to one read were queued). Called with the query callback's
+ * arg, once per batch that answered anything. */
+typedef void (*net_sent_cb)(void *arg);
 
 /* Keep r valid for a later answer (a TCP connection is kept until then). */
 void net_reply_hold(struct net_reply *r);
@@ -154,6 +172,12 @@ int udp_front_add(struct udp_front *f, int fd);
 
 void udp_front_counters(const struct udp_front *f, struct net_counters *out);
 
+/* Call sent after each batch of immediate answers (NULL: nothing). */
+void udp_front_set_sent_cb(struct udp_front *f, net_sent_cb sent);
+
+/* Listening sockets served. */
+int udp_front_sockets(const struct udp_front *f);
+
 /* Close every socket. Held replies on them must be released first. */
 void udp_front_destroy(struct udp_front *f);
 
@@ -177,9 +201,69 @@ void tcp_front_set_limits(struct tcp_front *f, uint32_t idle_ms, int max_conns);
 
 void tcp_front_counters(const struct tcp_front *f, struct net_counters *out);
 
+/* As for udp_front_set_sent_cb. */
+void tcp_front_set_sent_cb(struct tcp_front *f, net_sent_cb sent);
+
+/* Listening sockets served, connections open now. */
+int tcp_front_sockets(const struct tcp_front *f);
+int tcp_front_connections(const struct tcp_front *f);
+
 /* Close every socket and connection. Connections with held replies stay
  * allocated until those are released. */
 void tcp_front_destroy(struct tcp_front *f);
+
+/* ---- HTTP server (the statistics endpoint; evhttp does the parsing) ---- */
+
+struct net_http;
+struct net_http_req;
+
+/* A complete GET or HEAD request for path (other methods get 405 without
+ * reaching it). Answer it now or later with net_http_reply, exactly once
+ * (unless the server is destroyed first). */
+typedef void (*net_http_cb)(void *arg, struct net_http_req *req, const char *path);
+
+/* An HTTP server on loop: at most max_conns connections at once, a
+ * request read and a reply written within timeout_s each, headers of at
+ * most 8 KiB. NULL on allocation failure. */
+struct net_http *net_http_create(struct net_loop *loop, int max_conns, int timeout_s,
+    net_http_cb cb, void *arg);
+
+/* Serve listening socket fd (from net_listen; taken over). 0 or -1. */
+int net_http_add(struct net_http *h, int fd);
+
+void net_http_reply(struct net_http_req *req, int status, const char *content_type,
+    const char *body, size_t len);
+
+/* Close everything; requests not yet answered are dropped. */
+void net_http_destroy(struct net_http *h);
+
+/* ---- one-line requests on a Unix socket (the control socket) ---- */
+
+/* A listening Unix stream socket at path, mode 0600. A socket file
+ * nobody answers on is replaced; one in use is an error. Call before
+ * other threads exist (it sets the umask briefly). The descriptor, or -1
+ * with a sentence in err. */
+int net_unix_listen(const char *path, char *err, size_t errlen);
+
+struct net_lines;
+struct net_lines_req;
+
+/* One request line (without its newline; valid during the call). Reply
+ * now or later with net_lines_reply, exactly once, unless the server is
+ * destroyed first. */
+typedef void (*net_lines_cb)(void *arg, struct net_lines_req *req, char *line);
+
+/* Serve fd (taken over): at most max_conns connections at once, lines of
+ * at most max_line bytes, the line due within timeout_ms. NULL on
+ * allocation failure. */
+struct net_lines *net_lines_create(struct net_loop *loop, int fd, size_t max_line,
+    int max_conns, uint32_t timeout_ms, net_lines_cb cb, void *arg);
+
+/* Send text and close the connection. */
+void net_lines_reply(struct net_lines_req *req, const char *text, size_t len);
+
+/* Close everything (the socket file stays; the caller unlinks it). */
+void net_lines_destroy(struct net_lines *s);
 
 /* ---- outgoing queries ---- */
 

@@ -1,5 +1,6 @@
 /*
  * reply.c -- answering a client later, whichever transport it came on.
+ * A new transport adds its case here, and nothing above net/ changes.
  */
 #include "config.h"
 
@@ -8,22 +9,38 @@
 void
 net_reply_hold(struct net_reply *r)
 {
-	if (r->tcp)
-		tcp_conn_hold(r->tcp);
+	switch (r->transport) {
+	case TRANSPORT_TCP:
+		tcp_conn_hold(r->via.tcp);
+		break;
+	default:
+		break;
+	}
 }
 
 void
 net_reply_send(struct net_reply *r, const uint8_t *pkt, size_t len)
 {
-	if (r->tcp)
-		tcp_conn_done(r->tcp, pkt, len);
-	else
-		udp_sock_send(r->udp, r, pkt, len);
+	switch (r->transport) {
+	case TRANSPORT_UDP:
+		udp_sock_send(r->via.udp, r, pkt, len);
+		break;
+	case TRANSPORT_TCP:
+		tcp_conn_done(r->via.tcp, pkt, len);
+		break;
+	default:
+		break;
+	}
 }
 
 void
 net_reply_release(struct net_reply *r)
 {
-	if (r->tcp)
-		tcp_conn_done(r->tcp, NULL, 0);
+	switch (r->transport) {
+	case TRANSPORT_TCP:
+		tcp_conn_done(r->via.tcp, NULL, 0);
+		break;
+	default:
+		break;
+	}
 }

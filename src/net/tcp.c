@@ -57,8 +57,10 @@ struct tcp_conn {
 struct tcp_front {
 	struct net_loop *loop;
 	net_query_cb cb;
+	net_sent_cb sent;
 	void *arg;
 	struct tcp_listener *listeners;
+	int nlisteners;
 	struct tcp_conn *head, *tail;
 	int nconns;
 	int max_conns;
@@ -188,17 +190,20 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	struct net_query q;
 	uint8_t pfx[2];
 	size_t mlen, alen;
+	bool answered = false;
 
 	if (c->read_paused || c->eof)
 		return;
 	conn_unlink(f, c);
 	conn_link_tail(f, c);
 	memset(&r, 0, sizeof(r));
-	r.tcp = c;
+	r.transport = TRANSPORT_TCP;
+	r.via.tcp = c;
 	memcpy(&r.addr, &c->addr, c->addrlen);
 	r.addrlen = c->addrlen;
 	q.addr = (const struct sockaddr *)&r.addr;
-	q.tcp = true;
+	q.transport = TRANSPORT_TCP;
+	q.arrival_ns = net_clock_ns();
 	q.out = f->abuf + 2;
 	q.outcap = NET_ANSWER_MAX;
 	q.reply = &r;
@@ -212,14 +217,18 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		q.pkt = f->qbuf;
 		q.len = mlen;
 		alen = f->cb(f->arg, &q);
-		if (alen)
+		if (alen) {
 			conn_write(c, f->abuf + 2, alen);
+			answered = true;
+		}
 		if (conn_busy(c)) {
 			c->read_paused = true;
 			bufferevent_disable(bev, EV_READ);
 			break;
 		}
 	}
+	if (answered && f->sent)
+		f->sent(f->arg);
 }
 
 static void
@@ -427,7 +436,26 @@ tcp_front_add(struct tcp_front *f, int fd)
 	}
 	l->next = f->listeners;
 	f->listeners = l;
+	f->nlisteners++;
 	return 0;
+}
+
+void
+tcp_front_set_sent_cb(struct tcp_front *f, net_sent_cb sent)
+{
+	f->sent = sent;
+}
+
+int
+tcp_front_sockets(const struct tcp_front *f)
+{
+	return f->nlisteners;
+}
+
+int
+tcp_front_connections(const struct tcp_front *f)
+{
+	return f->nconns;
 }
 
 void

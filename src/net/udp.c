@@ -38,8 +38,10 @@ struct udp_sock {
 struct udp_front {
 	struct net_loop *loop;
 	net_query_cb cb;
+	net_sent_cb sent;
 	void *arg;
 	struct udp_sock *socks;
+	int nsocks;
 	struct net_counters cnt;
 	struct mmsghdr rmsg[UDP_BATCH];
 	struct iovec riov[UDP_BATCH];
@@ -190,7 +192,8 @@ udp_read_batch(struct udp_front *f, struct udp_sock *s)
 		return -1;
 	}
 	f->cnt.udp_recv += (uint64_t)n;
-	q.tcp = false;
+	q.transport = TRANSPORT_UDP;
+	q.arrival_ns = net_clock_ns();
 	q.outcap = NET_ANSWER_MAX;
 	for (i = 0; i < n; i++) {
 		struct msghdr *h = &f->rmsg[i].msg_hdr;
@@ -199,8 +202,8 @@ udp_read_batch(struct udp_front *f, struct udp_sock *s)
 
 		if (h->msg_flags & MSG_TRUNC)
 			continue;
-		r->udp = s;
-		r->tcp = NULL;
+		r->transport = TRANSPORT_UDP;
+		r->via.udp = s;
 		r->addrlen = h->msg_namelen;
 		if (s->pktinfo)
 			reply_take_dst(r, h);
@@ -225,8 +228,11 @@ udp_read_batch(struct udp_front *f, struct udp_sock *s)
 		reply_put_src(r, h, &f->sctl[nsend]);
 		nsend++;
 	}
-	if (nsend)
+	if (nsend) {
 		send_batch(f, s, nsend);
+		if (f->sent)
+			f->sent(f->arg);
+	}
 	return n;
 }
 
@@ -314,7 +320,20 @@ udp_front_add(struct udp_front *f, int fd)
 	}
 	s->next = f->socks;
 	f->socks = s;
+	f->nsocks++;
 	return 0;
+}
+
+void
+udp_front_set_sent_cb(struct udp_front *f, net_sent_cb sent)
+{
+	f->sent = sent;
+}
+
+int
+udp_front_sockets(const struct udp_front *f)
+{
+	return f->nsocks;
 }
 
 void

@@ -15,7 +15,7 @@
 
 #include "util/log.h"
 
-int log_verbosity = 1;
+_Atomic int log_verbosity = 1;
 static const char *log_ident = "resolverd";
 
 void

@@ -10,10 +10,12 @@
 #define RESOLVERD_UTIL_LOG_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 
 /* 0: errors only, 1: operational info, 2: per-query details
- * (validation failures, SERVFAIL reasons), 3: iterator trace, 4: wire. */
-extern int log_verbosity;
+ * (validation failures, SERVFAIL reasons), 3: iterator trace, 4: wire.
+ * Atomic: the control channel changes it while workers log. */
+extern _Atomic int log_verbosity;
 
 /* Identity printed in each line, e.g. "resolverd". Not copied. */
 void log_set_ident(const char *ident);

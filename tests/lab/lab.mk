@@ -4,7 +4,7 @@
 # are missing. In an out-of-tree build it finds ./src/resolverd.
 TESTS += tests/lab/run.sh
 EXTRA_DIST += tests/lab/run.sh tests/lab/lab.py tests/lab/blackhole.py \
-	tests/lab/dnssec.py tests/lab/localzones.py tests/lab/README.md \
+	tests/lab/dnssec.py tests/lab/localzones.py tests/lab/ops.py tests/lab/README.md \
 	zones/lab/root.zone zones/lab/lab.zone zones/lab/corp.zone \
 	zones/lab/example.zone zones/lab/hosting.lab.zone \
 	zones/lab/alpha.lab.zone zones/lab/refused.lab.zone \

@@ -38,6 +38,7 @@ import dns.zone
 
 import dnssec
 import localzones
+import ops
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -594,6 +595,7 @@ class Lab:
             "  access-control: 127.0.0.0/8 allow",
             "  access-control: ::1 allow",
             "  control-socket: %s/resolverd.sock" % self.tmp,
+            "  http-interface: 127.0.0.1@%d" % ops.HTTP_PORT,
         ]
         if self.dnssec:
             lines.append("  trust-anchor-file: %s" % self.dnssec.anchor)
@@ -1274,8 +1276,10 @@ def main():
                 R.skip("DNSSEC checks", "--direct has no validator")
             else:
                 dnssec.resolver_checks(sys.modules[__name__], lab, model, client)
-                if kind == "resolverd":
-                    dnssec.local_root_checks(sys.modules[__name__], lab, model, client)
+            if kind == "resolverd" and not args.direct:
+                ops.resolver_checks(sys.modules[__name__], lab, model, client)
+            if lab.dnssec and kind == "resolverd" and not args.direct:
+                dnssec.local_root_checks(sys.modules[__name__], lab, model, client)
             if kind == "resolverd" and not args.direct:
                 localzones.checks(sys.modules[__name__], lab)
         if client is None or args.shell:

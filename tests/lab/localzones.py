@@ -65,9 +65,14 @@ def expect(L, port, desc, args, rcode, answer=None, soa=None, local=True):
 
 
 def shipped_conf(L, lab, port, extra):
-    """etc/resolver.conf unchanged, then the lab's lines."""
+    """etc/resolver.conf unchanged but for its metrics port (the lab's own
+    resolverd already serves 9253), then the lab's lines."""
     with open(os.path.join(L.SRC_TOP, "etc", "resolver.conf")) as f:
         text = f.read()
+    shipped_http = "http-interface: 127.0.0.1@9253"
+    if shipped_http not in text:
+        raise RuntimeError("etc/resolver.conf no longer has %r" % shipped_http)
+    text = text.replace(shipped_http, "http-interface: 127.0.0.1@%d" % (port + 1))
     lines = [
         "", "# added by tests/lab/localzones.py: the lab's network and keys only",
         "server:",

@@ -319,6 +319,60 @@ test_interfaces(void)
 	unlink(conf_path);
 }
 
+/* The listener list: interfaces x (udp, tcp), then http-interface rows;
+ * clashes and families are checked with the line. */
+static void
+test_listeners(void)
+{
+	struct config *cfg, *other;
+
+	cfg = load("interface: 127.0.0.1@5300\ninterface: ::1@5300\ndo-tcp: no\n"
+	    "http-interface: 127.0.0.1\nhttp-interface: ::1@8080\n");
+	CHECK(cfg != NULL);
+	if (cfg != NULL) {
+		CHECK_EQ_INT(cfg->nlisteners, 4);
+		CHECK_EQ_INT(cfg->listeners[0].transport, TRANSPORT_UDP);
+		CHECK_STR(addr(&cfg->listeners[0].addr), "127.0.0.1#5300");
+		CHECK_EQ_INT(cfg->listeners[0].line, 1);
+		CHECK_EQ_INT(cfg->listeners[1].transport, TRANSPORT_UDP);
+		CHECK_EQ_INT(cfg->listeners[2].transport, TRANSPORT_STATS);
+		CHECK_STR(addr(&cfg->listeners[2].addr), "127.0.0.1#9253");
+		CHECK_EQ_INT(cfg->listeners[2].line, 4);
+		CHECK_STR(addr(&cfg->listeners[3].addr), "::1#8080");
+		CHECK_EQ_INT(config_listener_fds(cfg, true), 2);
+		CHECK_EQ_INT(config_listener_fds(cfg, false), 2);
+		CHECK_EQ_INT(config_count_listeners(cfg, TRANSPORT_STATS), 2);
+		other = load("interface: 127.0.0.1@5300\ninterface: ::1@5300\ndo-tcp: no\n"
+		    "http-interface: 127.0.0.1\nhttp-interface: ::1@8080\n");
+		CHECK(other != NULL && config_listeners_same(cfg, other));
+		config_free(other);
+		other = load("interface: 127.0.0.1@5300\ninterface: ::1@5300\n"
+		    "http-interface: 127.0.0.1\nhttp-interface: ::1@8080\n");
+		CHECK(other != NULL && !config_listeners_same(cfg, other));
+		config_free(other);
+		config_free(cfg);
+	}
+	cfg = load("port: 5300\n");
+	CHECK(cfg != NULL);
+	if (cfg != NULL) {
+		CHECK_EQ_INT(cfg->nlisteners, 4);   /* 127.0.0.1 and ::1, udp and tcp */
+		CHECK_EQ_INT(cfg->listeners[1].transport, TRANSPORT_TCP);
+		config_free(cfg);
+	}
+	EXPECT_ERROR("interface: 127.0.0.1@8053\nhttp-interface: 127.0.0.1@8053\n",
+	    "2: http-interface 127.0.0.1@8053 is already used by the tcp listener of line 1");
+	EXPECT_ERROR("http-interface: 127.0.0.1@80\nhttp-interface: 127.0.0.1@80\n",
+	    "2: http-interface 127.0.0.1@80 is already used by the stats-http listener of line 1");
+	EXPECT_ERROR("http-interface: localhost\n",
+	    "1: http-interface must be an IP address with optional @port, got 'localhost'");
+	EXPECT_ERROR("do-ip6: no\nhttp-interface: ::1\n", "2: ::1@9253 is IPv6 but do-ip6 is no");
+	EXPECT_ERROR("control-socket: relative.sock\n",
+	    "1: control-socket must be an absolute path, got 'relative.sock'");
+	EXPECT_ERROR("control-socket: /a.sock\ncontrol-socket: /b.sock\n",
+	    "2: control-socket already set");
+	unlink(conf_path);
+}
+
 static void
 test_relative_paths(void)
 {
@@ -815,6 +869,9 @@ test_shipped_conf(void)
 		CHECK_STR(shipped->root_hints, defaults->root_hints);
 		CHECK_EQ_INT(shipped->nacl, defaults->nacl);
 		CHECK_EQ_INT(shipped->nzones, 0);
+		/* the one setting it adds: the statistics endpoint */
+		CHECK_EQ_INT(config_count_listeners(shipped, TRANSPORT_STATS), 1);
+		CHECK_EQ_INT(shipped->nlisteners, defaults->nlisteners + 1);
 	}
 	if (defaults != NULL && all != NULL) {
 		same_settings(all, defaults);
@@ -847,6 +904,7 @@ main(void)
 	RUN(test_defaults);
 	RUN(test_values);
 	RUN(test_interfaces);
+	RUN(test_listeners);
 	RUN(test_relative_paths);
 	RUN(test_errors);
 	RUN(test_missing_file);
