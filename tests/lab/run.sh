@@ -4,9 +4,12 @@
 #
 #   tests/lab/run.sh [--direct] [--unbound] [--shell] [--keep]
 #   tests/lab/run.sh --upstream [--shell] [--keep]
+#   tests/lab/run.sh --chaos [--full] [--only CASE] [--keep]
 #
 # --upstream runs the upstream lab (upstream.py: server selection, dead
-# servers, serve-stale, prefetch, local root) instead of lab.py.
+# servers, serve-stale, prefetch, local root) instead of lab.py; --chaos
+# the chaos lab (tests/chaos/chaos.py: spoofing, floods, slow clients,
+# descriptor exhaustion).
 #
 # Environment: RESOLVERD (path of the binary), BUILDDIR (build tree whose
 # src/resolverd to use), LAB_PYTHON (python with dnspython, default
@@ -79,6 +82,8 @@ for arg in "$@"; do
 	shift
 	if [ "$arg" = --upstream ]; then
 		prog=upstream.py
+	elif [ "$arg" = --chaos ]; then
+		prog=../chaos/chaos.py
 	else
 		set -- "$@" "$arg"
 	fi
