@@ -318,8 +318,9 @@ class PerfResult:
         self.noerror = int(num(r"NOERROR (\d+)"))
         self.nxdomain = int(num(r"NXDOMAIN (\d+)"))
         self.servfail = int(num(r"SERVFAIL (\d+)"))
-        # "-S 1": one "... qps" line a second.
-        self.per_second = [float(x) for x in re.findall(r"([\d.]+) qps", text)]
+        # "-S 1": one "<timestamp>: <queries per second>" line a second.
+        self.per_second = [round(float(x)) for x in
+                           re.findall(r"(?m)^\d+\.\d+: ([\d.]+)$", text)]
 
     def ok(self):
         return self.rc == 0 and self.sent > 0

@@ -50,13 +50,17 @@ CACHE_SIZE_MB = 32
 FIXED_OVERHEAD_MB = 24
 
 PROFILES = {
-    "short": {"forged": 100000, "flood_s": 10, "victim_s": 5, "base_s": 4,
+    "short": {"forged": 100000, "flood_s": 10, "victim_s": 9, "base_s": 4,
               "slow_s": 10, "fd_s": 6, "timeout": 420},
     "full": {"forged": 1000000, "flood_s": 60, "victim_s": 30, "base_s": 10,
              "slow_s": 60, "fd_s": 30, "timeout": 1500},
 }
 FLOOD_QPS = 5000            # random names under flood.chaos
 VICTIM_QPS = 1000           # random names under slow.chaos / dead.chaos
+# slow.chaos's server: at VICTIM_QPS, twice the per-server cap would be
+# in flight without the cap.
+SLOW_DELAY_MS = 1500
+SETTLE_S = 5                # until resolverd has measured it
 CACHED_QPS = 2000           # the 1,000 cached names, alongside
 CACHED_NAMES = ["h%d.cached.chaos." % i for i in range(1000)]
 SPOOF_RATE = 250            # client questions a second under spoof.chaos
@@ -76,7 +80,7 @@ NSDS = [
 # The servers of the victim zones are relay fronts for cleaf.
 FRONTS = [
     FrontDef("victim", "ns.spoof.chaos.", VICTIM, "cleaf", VICTIM_DELAY_MS, "spoof.chaos."),
-    FrontDef("slow", "ns.slow.chaos.", "203.0.113.11", "cleaf", 500, "slow.chaos."),
+    FrontDef("slow", "ns.slow.chaos.", "203.0.113.11", "cleaf", SLOW_DELAY_MS, "slow.chaos."),
     FrontDef("dead1", "ns1.dead.chaos.", "203.0.113.12", "cleaf", 1, "dead.chaos."),
     FrontDef("dead2", "ns2.dead.chaos.", "203.0.113.13", "cleaf", 1, "dead.chaos."),
 ]
