@@ -277,10 +277,18 @@ infra_report_rtt(struct infra *inf, const struct netaddr *a, uint32_t rtt_ms, ui
 }
 
 void
-infra_report_timeout(struct infra *inf, const struct netaddr *a, uint64_t now_ms)
+infra_report_timeout(struct infra *inf, const struct netaddr *a, uint32_t sent_rto,
+    uint64_t now_ms)
 {
 	struct infra_entry *e = infra_lookup(inf, a, now_ms, true);
 
+	/* Sent before the timeout backed off: lost in the same silence as
+	 * the query that backed it off (a burst in flight together times
+	 * out together). Counting each would send a server that is merely
+	 * slower than the first timeout straight to the longest timeout and
+	 * the holddown (Unbound's rtt_lost does the same). */
+	if (e->timeouts > 0 && sent_rto < e->rto)
+		return;
 	/* Rank it as slow as the wait it just cost, so the selector prefers
 	 * others at once; the timeout for the next query backs off. */
 	if (e->srtt < e->rto)
@@ -360,6 +368,11 @@ infra_zone_down(struct infra *inf, const uint8_t *zone, uint64_t now_ms)
 		z->used = true;
 		memcpy(z->name, zone, dname_len(zone));
 	}
+	/* Questions in flight when the servers went silent fail together:
+	 * one outage. Only a failure once the holddown is over (the probe's)
+	 * backs off further. */
+	if (z->held_until > now_ms)
+		return;
 	z->held_until = now_ms + backoff_ms(z->failures++);
 	z->probe_until = 0;
 }
