@@ -30,6 +30,8 @@
 /* Descriptors per worker besides upstream queries: listeners, loop. */
 #define FD_PER_WORKER_BASE 16
 #define FD_RESERVE 64
+/* Upstream queries per worker however low the limit. */
+#define WORKER_UPSTREAM_MIN 16
 
 static void
 usage(FILE *out)
@@ -52,15 +54,17 @@ clamp_verbosity(int v)
 }
 
 /* Raise the descriptor limit as far as allowed and return how many
- * upstream queries each worker may have in flight within it. */
+ * upstream queries each worker may have in flight within it. When the
+ * limit cannot hold tcp-max-connections besides, the TCP connections per
+ * worker are lowered in cfg too: idle clients must not take the
+ * descriptors resolution needs (every upstream query is a socket). */
 static int
-upstream_budget(const struct config *cfg, int nworkers)
+upstream_budget(struct config *cfg, int nworkers, bool quiet)
 {
 	struct rlimit rl;
-	long per, need;
+	long per, need, reserve, avail, tcp = cfg->tcp_max_connections;
 
-	per = WORKER_UPSTREAM_MAX + cfg->tcp_max_connections +
-	    2L * cfg->ninterfaces + FD_PER_WORKER_BASE;
+	per = WORKER_UPSTREAM_MAX + tcp + 2L * cfg->ninterfaces + FD_PER_WORKER_BASE;
 	need = per * nworkers + FD_RESERVE;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return WORKER_UPSTREAM_MAX;
@@ -72,12 +76,19 @@ upstream_budget(const struct config *cfg, int nworkers)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= (rlim_t)need)
 		return WORKER_UPSTREAM_MAX;
-	per = ((long)rl.rlim_cur - FD_RESERVE) / nworkers -
-	    (cfg->tcp_max_connections + 2L * cfg->ninterfaces + FD_PER_WORKER_BASE);
-	if (per < 16)
-		per = 16;
-	log_warn("open file limit %ld is low: at most %ld upstream queries per thread",
-	    (long)rl.rlim_cur, per);
+	/* A small limit cannot spare the whole reserve. */
+	reserve = (long)rl.rlim_cur / 4 < FD_RESERVE ? (long)rl.rlim_cur / 4 : FD_RESERVE;
+	avail = ((long)rl.rlim_cur - reserve) / nworkers - (2L * cfg->ninterfaces + FD_PER_WORKER_BASE);
+	if (avail >= tcp + WORKER_UPSTREAM_MIN) {
+		per = avail - tcp;
+	} else {
+		per = avail / 2 > WORKER_UPSTREAM_MIN ? avail / 2 : WORKER_UPSTREAM_MIN;
+		tcp = avail - per > 1 ? avail - per : 1;
+		cfg->tcp_max_connections = (int)tcp;
+	}
+	if (!quiet)
+		log_warn("open file limit %ld is low: at most %ld upstream queries and %ld TCP "
+		    "connections per thread", (long)rl.rlim_cur, per, tcp);
 	return (int)per;
 }
 
@@ -147,6 +158,9 @@ reload(struct daemon_settings *cur, const struct config *boot, const char *path,
 	}
 	if (listening_changed(boot, cfg))
 		log_warn("interfaces, ports or thread count changed: restart resolverd to apply");
+	/* The descriptors left for TCP, as at start-up (the upstream budget
+	 * itself stays what it was). */
+	(void)upstream_budget(cfg, nthreads(boot), true);
 	if (!(ns = daemon_settings_new(cfg, ic))) {
 		log_err("reload failed: out of memory");
 		return cur;
@@ -287,7 +301,7 @@ run(const char *path, int vflag)
 	signal(SIGPIPE, SIG_IGN);
 
 	n = nthreads(cfg);
-	budget = upstream_budget(cfg, n);
+	budget = upstream_budget(cfg, n, false);
 	cache = cache_create(cfg->cache_size);
 	workers = calloc((size_t)n, sizeof(*workers));
 	if (!cache || !workers) {

@@ -161,12 +161,12 @@ def on_path_forge(victim, qname, timeout=5.0):
 
 # ------------------------------------------------------ slow TCP clients
 
-def _slow_clients(addr, port, n, mode, duration, out):
+def _slow_clients(addr, port, n, mode, duration, reconnect, out):
     """n TCP connections to addr:port. mode "idle": connect and never
-    send; "drip": send one byte a second of a query that never ends. A
-    connection the server closes is opened again at once (an attacker
-    keeps the pressure). Reports (connects, closed by the server, most
-    open at once, open at the end)."""
+    send; "drip": send one byte a second of a query that never ends.
+    With reconnect, a connection the server closes is opened again at
+    once (an attacker keeping the pressure). Reports (connects, closed by
+    the server, most open at once, open at the end)."""
     sel = selectors.DefaultSelector()
     conns = {}
     stats = {"connects": 0, "closed": 0, "max_open": 0, "connect_errors": 0}
@@ -205,7 +205,7 @@ def _slow_clients(addr, port, n, mode, duration, out):
                 del conns[s]
                 stats["closed"] += 1
         stats["max_open"] = max(stats["max_open"], len(conns))
-        while len(conns) < n and time.monotonic() < end:
+        while reconnect and len(conns) < n and time.monotonic() < end:
             before = len(conns)
             connect()
             if len(conns) == before:
@@ -228,10 +228,10 @@ def _slow_clients(addr, port, n, mode, duration, out):
     out.put(stats)
 
 
-def start_slow_clients(addr, port, n, mode, duration):
+def start_slow_clients(addr, port, n, mode, duration, reconnect=True):
     q = multiprocessing.Queue()
     p = multiprocessing.Process(target=_slow_clients, daemon=True,
-                                args=(addr, port, n, mode, duration, q))
+                                args=(addr, port, n, mode, duration, reconnect, q))
     p.start()
     return p, q
 

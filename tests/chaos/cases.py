@@ -288,9 +288,10 @@ FD_LIMIT = 64
 
 
 def case_fd(L, prof):
-    """With `ulimit -n 64`, 300 idle TCP connections: resolverd refuses
-    what it cannot take with a log line, keeps answering UDP, does not
-    crash or spin."""
+    """With `ulimit -n 64`, 300 idle TCP connections: resolverd says at
+    start what the limit leaves for TCP and refuses (or, for idle ones,
+    closes) what does not fit, keeps answering and resolving over UDP,
+    does not crash or spin."""
     attack.raise_nofile(4096)
     secs = prof["fd_s"]
     L.resolver_preexec = lambda: resource.setrlimit(resource.RLIMIT_NOFILE,
@@ -301,7 +302,9 @@ def case_fd(L, prof):
         return
     warm_cached(L)
     fd0 = attack.open_fds(L.pid())
-    idle = attack.start_slow_clients(RESOLVER_V4, PORT, 300, "idle", secs + 6)
+    # They hold what they get and do not come back: CPU use then is
+    # resolverd's alone (reconnecting attackers are the slow case's).
+    idle = attack.start_slow_clients(RESOLVER_V4, PORT, 300, "idle", secs + 6, reconnect=False)
     time.sleep(2)
     fd1 = attack.open_fds(L.pid())
     # Nothing but the idle connections: resolverd must sleep.
@@ -309,8 +312,13 @@ def case_fd(L, prof):
     time.sleep(3)
     idle_cpu = attack.cpu_seconds(L.pid()) - cpu0
     udp = cached_rate(L, secs).start()
+    tcp = []
+    th = threading.Thread(target=lambda: tcp.extend(legit_tcp(tcp_query, secs, rate=10)),
+                          daemon=True)
+    th.start()
     fresh = steady(random_names("flood.chaos.", 40 * secs), 40, duration=secs)
     ur = udp.result()
+    th.join()
     idle[0].join(secs + 10)
     st = idle[1].get(timeout=5) if not idle[1].empty() else {}
     with open(L.resolver_out, errors="replace") as fh:
@@ -326,6 +334,9 @@ def case_fd(L, prof):
     R.info("fd: UDP, cached names: %s" % ur.summary())
     R.info("fd: UDP, new names (an upstream query each) at 40/s: %d asked, %d answered, "
            "%d NXDOMAIN; %s" % (len(fresh), len(answered), len(nx), lat_summary(fresh)))
+    tcp_bad = [a for a in tcp if a.msg is None or a.rcode != dns.rcode.NOERROR]
+    R.info("fd: TCP clients meanwhile (a connection each, 10/s): %d of %d answered; %s" % (
+        len(tcp) - len(tcp_bad), len(tcp), lat_summary(tcp)))
     R.info("fd: log lines about refused connections: %d%s" % (
         len(refused), (", first: " + refused[0]) if refused else ""))
     R.ok(L.alive(), "fd: resolverd still runs")
@@ -342,6 +353,9 @@ def case_fd(L, prof):
     R.ok(len(nx) >= 0.95 * len(fresh),
          "fd: UDP questions that need an upstream query are resolved (NXDOMAIN for %d of %d; "
          "%d answered at all)" % (len(nx), len(fresh), len(answered)))
+    R.ok(len(tcp_bad) <= len(tcp) // 20,
+         "fd: other TCP clients are answered meanwhile (%d of %d failed)" % (
+             len(tcp_bad), len(tcp)), [a.describe() for a in tcp_bad[:5]])
     time.sleep(1)
     after = tcp_query(CACHED_NAMES[0])
     R.ok(after.msg is not None and after.rcode == dns.rcode.NOERROR,
