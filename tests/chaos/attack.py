@@ -164,11 +164,13 @@ def on_path_forge(victim, qname, timeout=5.0):
 def _slow_clients(addr, port, n, mode, duration, reconnect, out):
     """n TCP connections to addr:port. mode "idle": connect and never
     send; "drip": send one byte a second of a query that never ends.
-    With reconnect, a connection the server closes is opened again at
-    once (an attacker keeping the pressure). Reports (connects, closed by
-    the server, most open at once, open at the end)."""
+    With reconnect, a connection the server closes is opened again a
+    second later (an attacker keeping the pressure, as slowloris tools
+    do). Reports (connects, closed by the server, most open at once, open
+    at the end)."""
     sel = selectors.DefaultSelector()
     conns = {}
+    again = []              # when each closed connection is opened again
     stats = {"connects": 0, "closed": 0, "max_open": 0, "connect_errors": 0}
     # A length prefix announcing 512 bytes, then bytes that never add up.
     drip = b"\x02\x00" + b"\x12\x34\x01\x00\x00\x01" + b"\x00" * 506
@@ -204,12 +206,13 @@ def _slow_clients(addr, port, n, mode, duration, reconnect, out):
                 s.close()
                 del conns[s]
                 stats["closed"] += 1
+                if reconnect:
+                    again.append(time.monotonic() + 1.0)
         stats["max_open"] = max(stats["max_open"], len(conns))
-        while reconnect and len(conns) < n and time.monotonic() < end:
-            before = len(conns)
+        now = time.monotonic()
+        while again and again[0] <= now and now < end:
+            again.pop(0)
             connect()
-            if len(conns) == before:
-                break
         if mode == "drip" and time.monotonic() >= next_drip:
             next_drip += 1.0
             for s in list(conns):

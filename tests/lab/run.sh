@@ -37,6 +37,15 @@ if [ "${RESOLVERD_LAB_NETNS:-}" != 1 ]; then
 	case ${BUILDDIR:-/} in /*) ;; *) BUILDDIR=$(pwd)/$BUILDDIR; export BUILDDIR ;; esac
 	RESOLVERD_LAB_NETNS=1
 	export RESOLVERD_LAB_NETNS
+	# The labs load the machine and time what they measure: one at a
+	# time per build tree (make -j check would run them side by side).
+	# The lock is held on descriptor 9 until this script and all it
+	# started are gone.
+	lock=${LAB_LOCK:-$(pwd)/.resolverd-lab.lock}
+	if command -v flock >/dev/null 2>&1 && [ -w "$(dirname "$lock")" ]; then
+		exec 9>"$lock"
+		flock 9
+	fi
 	# A user namespace (works without root) plus a network namespace with
 	# only lo in it, so no packet can leave; a PID namespace when possible
 	# so that every process started inside dies with the lab.
