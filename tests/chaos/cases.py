@@ -10,9 +10,10 @@ import dns.rcode
 from lab import R
 from uplab import steady, lat_summary, rand_label, RESOLVER_V4, PORT
 import attack
-from chaos import (ChaosLab, Sampler, tcp_query, udp_query, a_addrs, perf, random_names, warm_cached,
-                   VICTIM, VICTIM_DELAY_MS, SPOOF_RATE, SPOOF_TRUE_A, FLOOD_QPS, VICTIM_QPS, CACHED_QPS, SLOW_DELAY_MS, SETTLE_S,
-                   CACHED_NAMES, CACHE_SIZE_MB, FIXED_OVERHEAD_MB, INFRA_MAX_OUTSTANDING)
+from chaos import (ChaosLab, Sampler, tcp_query, udp_query, a_addrs, perf, random_names,
+                   warm_cached, VICTIM, VICTIM_DELAY_MS, SPOOF_RATE, SPOOF_TRUE_A, FLOOD_QPS,
+                   FLOOD_QPS_SANITIZED, VICTIM_QPS, CACHED_QPS, SLOW_DELAY_MS, SETTLE_S,
+                   CACHED_NAMES, FIXED_OVERHEAD_MB, INFRA_MAX_OUTSTANDING)
 
 # --------------------------------------------------------------- spoofing
 
@@ -118,7 +119,8 @@ def flood(L, zone, qps, seconds, fronts, tag, settle=None):
 
 def case_torture(L, prof):
     """Random-subdomain floods: unique names under one zone at 5,000 a
-    second (cache-size 32m), then under a slow and a dead zone; answers
+    second (cache-size 32m; 8m in the short profile, which stores too few
+    names to fill 32m), then under a slow and a dead zone; answers
     for 1,000 cached names keep their rate, memory stays bounded, the
     victims' servers get at most the per-server cap in flight."""
     warm_cached(L)
@@ -129,12 +131,16 @@ def case_torture(L, prof):
         CACHED_QPS, prof["base_s"], base.summary(), rss0 / 1024.0))
     up0 = L.nsd_queries("cleaf")
     secs = prof["flood_s"]
-    fr, cr, smp = flood(L, "flood.chaos.", FLOOD_QPS, secs, None, "flood")
+    qps = FLOOD_QPS_SANITIZED if asan else FLOOD_QPS
+    if asan:
+        R.info("torture: AddressSanitizer build: the flood is %d names/s, not %d" % (
+            qps, FLOOD_QPS))
+    fr, cr, smp = flood(L, "flood.chaos.", qps, secs, None, "flood")
     up = L.nsd_queries("cleaf") - up0
     rss1, hwm = attack.memory_kib(L.pid())
-    limit_mb = CACHE_SIZE_MB + FIXED_OVERHEAD_MB
-    R.info("torture: flood.chaos, %d random names/s for %d s: %s" % (FLOOD_QPS, secs,
-                                                                     fr.summary()))
+    cache_mb = prof["cache_mb"]
+    limit_mb = cache_mb + FIXED_OVERHEAD_MB
+    R.info("torture: flood.chaos, %d random names/s for %d s: %s" % (qps, secs, fr.summary()))
     R.info("torture: flood per second (q/s): %s" % fr.per_second)
     R.info("torture: cached names at %d/s alongside: %s; per second %s" % (
         CACHED_QPS, cr.summary(), cr.per_second))
@@ -143,7 +149,7 @@ def case_torture(L, prof):
     R.info("torture: RSS before %.1f MB, highest sampled %.1f MB, at the end %.1f MB, "
            "VmHWM %.1f MB (cache-size %d MB + stated overhead %d MB = %d MB)%s" % (
                rss0 / 1024.0, smp.rss_max / 1024.0, rss1 / 1024.0, hwm / 1024.0,
-               CACHE_SIZE_MB, FIXED_OVERHEAD_MB, limit_mb,
+               cache_mb, FIXED_OVERHEAD_MB, limit_mb,
                "; AddressSanitizer build" if asan else ""))
     keep = cr.qps / base.qps if base.qps else 0.0
     R.ok(base.ok() and cr.ok() and keep >= 0.9 and cr.completed >= 0.99 * cr.sent,
@@ -186,9 +192,13 @@ def victim_slow(L, prof, base):
     R.ok(cr.ok() and keep >= 0.9 and cr.completed >= 0.99 * cr.sent,
          "torture: slow.chaos: the cached names keep >= 90%% of their rate (%.0f%%)"
          % (100 * keep))
-    R.ok(st["max_inflight"] <= INFRA_MAX_OUTSTANDING,
+    # The relay still counts a query resolverd gave up on (a reply later
+    # than its timeout) until it sends that reply: 5% for those. Without
+    # the cap, 1,500 would be in flight.
+    R.ok(st["max_inflight"] <= INFRA_MAX_OUTSTANDING * 1.05,
          "torture: slow.chaos: queries in flight to its server within the per-server cap "
-         "(%d): %d at most" % (INFRA_MAX_OUTSTANDING, st["max_inflight"]))
+         "(%d, +5%% for late replies to queries already given up): %d at most" % (
+             INFRA_MAX_OUTSTANDING, st["max_inflight"]))
     R.ok(fr.ok() and fr.nxdomain > 0, "torture: slow.chaos: answered, NXDOMAIN from the "
          "slow server or SERVFAIL beyond the cap (%d NXDOMAIN, %d SERVFAIL of %d)" % (
              fr.nxdomain, fr.servfail, fr.sent))
