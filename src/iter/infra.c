@@ -277,18 +277,10 @@ infra_report_rtt(struct infra *inf, const struct netaddr *a, uint32_t rtt_ms, ui
 }
 
 void
-infra_report_timeout(struct infra *inf, const struct netaddr *a, uint32_t sent_rto,
-    uint64_t now_ms)
+infra_report_timeout(struct infra *inf, const struct netaddr *a, uint64_t now_ms)
 {
 	struct infra_entry *e = infra_lookup(inf, a, now_ms, true);
 
-	/* Sent before the timeout backed off: lost in the same silence as
-	 * the query that backed it off (a burst in flight together times
-	 * out together). Counting each would send a server that is merely
-	 * slower than the first timeout straight to the longest timeout and
-	 * the holddown (Unbound's rtt_lost does the same). */
-	if (e->timeouts > 0 && sent_rto < e->rto)
-		return;
 	/* Rank it as slow as the wait it just cost, so the selector prefers
 	 * others at once; the timeout for the next query backs off. */
 	if (e->srtt < e->rto)

@@ -541,7 +541,7 @@ iter_upstream_failed(struct iter *it, void *token, enum upstream_failure why)
 	if (why == UPSTREAM_TIMEOUT)
 		it->stats.upstream_timeouts++;
 	if ((why == UPSTREAM_TIMEOUT || why == UPSTREAM_NETERR) && !p->tcp)
-		infra_report_timeout(it->infra, &p->server, p->rto, now);
+		infra_report_timeout(it->infra, &p->server, now);
 	if (qs == NULL) {
 		pending_free(it, p);
 		return;

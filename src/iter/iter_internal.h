@@ -116,7 +116,6 @@ struct pending {                     /* one upstream query: the token */
 	int addr_index;
 	bool tcp;
 	bool edns;
-	uint32_t rto;                /* the address's timeout when sent */
 	uint64_t sent_ms;
 };
 
@@ -324,10 +323,7 @@ void infra_view(struct infra *inf, const struct netaddr *a, uint64_t now_ms, str
 void infra_on_send(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
 void infra_on_done(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
 void infra_report_rtt(struct infra *inf, const struct netaddr *a, uint32_t rtt_ms, uint64_t now_ms);
-/* A query to a sent with timeout sent_rto got no reply. Queries sent
- * before an earlier timeout backed the address off count as that loss. */
-void infra_report_timeout(struct infra *inf, const struct netaddr *a, uint32_t sent_rto,
-    uint64_t now_ms);
+void infra_report_timeout(struct infra *inf, const struct netaddr *a, uint64_t now_ms);
 /* A server that sent data failing validation: avoided while others
  * remain, until now_ms + ms. */
 void infra_set_bogus(struct infra *inf, const struct netaddr *a, uint64_t now_ms, uint32_t ms);

@@ -212,7 +212,6 @@ send_query_to(struct qstate *qs, struct pending *p, int idx, bool tcp, uint64_t 
 	p->server = a->addr;
 	p->tcp = tcp;
 	p->edns = q.edns;
-	p->rto = v.rto;
 	p->sent_ms = now;
 	it->stats.upstream_queries++;
 	if (tcp)

@@ -26,17 +26,6 @@ addr(const char *ip)
 	return a;
 }
 
-/* A timeout of a query sent with the address's current timeout (each
- * one a new loss, not one of a burst). */
-static void
-timeout_now(struct infra *inf, const struct netaddr *a, uint64_t t)
-{
-	struct infra_view v;
-
-	infra_view(inf, a, t, &v);
-	infra_report_timeout(inf, a, v.rto, t);
-}
-
 static void
 test_rtt_and_rto(void)
 {
@@ -75,7 +64,7 @@ test_timeouts_holddown_probe(void)
 
 	infra_report_rtt(inf, &a, 10, t);
 	/* one timeout: suspect and resting, not down, ranked as slow as it cost */
-	timeout_now(inf, &a, t);
+	infra_report_timeout(inf, &a, t);
 	infra_view(inf, &a, t, &v);
 	CHECK(v.suspect && v.resting && !v.down && !v.held);
 	CHECK(v.score >= INFRA_RTO_MIN);
@@ -83,8 +72,8 @@ test_timeouts_holddown_probe(void)
 	infra_view(inf, &a, t + INFRA_HOLDDOWN_MIN, &v);
 	CHECK(!v.resting);
 	/* three in a row: down, held for INFRA_HOLDDOWN_MIN */
-	timeout_now(inf, &a, t);
-	timeout_now(inf, &a, t);
+	infra_report_timeout(inf, &a, t);
+	infra_report_timeout(inf, &a, t);
 	infra_view(inf, &a, t + 1, &v);
 	CHECK(v.down && v.held);
 	infra_view(inf, &a, t + INFRA_HOLDDOWN_MIN, &v);
@@ -101,7 +90,7 @@ test_timeouts_holddown_probe(void)
 	CHECK(!v.held);
 	/* failed probes double the holddown up to the maximum */
 	for (int i = 0; i < 12; i++)
-		timeout_now(inf, &a, t);
+		infra_report_timeout(inf, &a, t);
 	infra_view(inf, &a, t + INFRA_HOLDDOWN_MAX - 1, &v);
 	CHECK(v.held);
 	infra_view(inf, &a, t + INFRA_HOLDDOWN_MAX, &v);
@@ -200,34 +189,6 @@ test_zone_burst_one_outage(void)
 	infra_destroy(inf);
 }
 
-/* Forty queries sent together with the first timeout (400 ms) to a
- * server that takes 500 ms: one loss. The timeout doubles once and the
- * address is suspect, not down; its retry, sent with the doubled
- * timeout, counts again. */
-static void
-test_burst_of_timeouts_one_loss(void)
-{
-	struct infra *inf = infra_create(100, 900);
-	struct netaddr a = addr("192.0.2.1");
-	struct infra_view v;
-	uint64_t t = 10000;
-	int i;
-
-	for (i = 0; i < 40; i++)
-		infra_on_send(inf, &a, t);
-	for (i = 0; i < 40; i++) {
-		infra_on_done(inf, &a, t + 400);
-		infra_report_timeout(inf, &a, INFRA_RTO_INITIAL, t + 400);
-	}
-	infra_view(inf, &a, t + 400, &v);
-	CHECK(v.suspect && !v.down);
-	CHECK_EQ_INT(v.rto, 2 * INFRA_RTO_INITIAL);
-	timeout_now(inf, &a, t + 1200);
-	infra_view(inf, &a, t + 1200, &v);
-	CHECK_EQ_INT(v.rto, 4 * INFRA_RTO_INITIAL);
-	infra_destroy(inf);
-}
-
 int
 main(void)
 {
@@ -236,6 +197,5 @@ main(void)
 	RUN(test_expiry_and_bound);
 	RUN(test_zone_holddown);
 	RUN(test_zone_burst_one_outage);
-	RUN(test_burst_of_timeouts_one_loss);
 	return unit_summary();
 }

@@ -711,11 +711,12 @@ test_dead_zone_held_down(void)
 }
 
 /* A burst of questions (the chaos lab's random-subdomain flood) to a
- * zone whose servers answer in 500 ms, more than the first timeout
- * (400 ms): the queries in flight together time out together, and that
- * is one loss, not forty. Counting each backed the servers off to the
- * longest timeout and held the zone down for 30 s; now the retries wait
- * long enough, and a question a few seconds later is answered. */
+ * zone whose servers answer in 900 ms, more than the first timeouts:
+ * every question fails together, each calling the zone down. That is one
+ * outage: held for the first step of the backoff, after which the probe,
+ * sent with the timeout the timeouts backed off to, gets the slow
+ * servers' answer. Counting each failed question held the zone for 30 s
+ * at once. */
 static void
 test_slow_zone_burst(void)
 {
@@ -725,7 +726,7 @@ test_slow_zone_burst(void)
 	setup(false);
 	slow_server = "192.0.2.1";
 	slow_server2 = "192.0.2.9";
-	slow_ms = 500;
+	slow_ms = 900;
 	for (i = 0; i < 40; i++) {
 		snprintf(name, sizeof(name), "b%d.example.com", i);
 		ask(name, RR_TYPE_A, i);
@@ -737,7 +738,6 @@ test_slow_zone_burst(void)
 	}
 	fprintf(stderr, "  %d of 40 answered in the burst; the slow servers got %d queries\n",
 	    ok, sent_to("192.0.2.1") + sent_to("192.0.2.9"));
-	CHECK(ok >= 20);
 	CHECK(sent_to("192.0.2.1") + sent_to("192.0.2.9") <= 2 * 40 + 4);
 	fake_ms += 3000;
 	ask("www.example.com", RR_TYPE_A, 50);
