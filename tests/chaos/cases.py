@@ -11,8 +11,8 @@ from lab import R
 from uplab import steady, lat_summary, rand_label, RESOLVER_V4, PORT
 import attack
 from chaos import (ChaosLab, Sampler, tcp_query, udp_query, a_addrs, perf, random_names,
-                   warm_cached, VICTIM, VICTIM_DELAY_MS, SPOOF_RATE, SPOOF_TRUE_A, FLOOD_QPS,
-                   FLOOD_QPS_SANITIZED, VICTIM_QPS, CACHED_QPS, SLOW_DELAY_MS, SETTLE_S,
+                   warm_cached, VICTIM, VICTIM_DELAY_MS, SPOOF_RATE, SPOOF_TRUE_A,
+                   VICTIM_QPS, SLOW_DELAY_MS, SETTLE_S,
                    CACHED_NAMES, FIXED_OVERHEAD_MB, INFRA_MAX_OUTSTANDING)
 
 # --------------------------------------------------------------- spoofing
@@ -95,18 +95,19 @@ def case_spoof(L, prof):
 
 # -------------------------------------------------------- water torture
 
-def cached_rate(L, seconds):
-    return perf(L, CACHED_NAMES * (CACHED_QPS * seconds // 1000 + 2), CACHED_QPS, seconds,
-                tag="cached")
+def cached_rate(L, prof, seconds):
+    """The 1,000 cached names at the profile's rate."""
+    qps = prof["cached_qps"]
+    return perf(L, CACHED_NAMES * (qps * seconds // 1000 + 2), qps, seconds, tag="cached")
 
 
-def flood(L, zone, qps, seconds, fronts, tag, settle=None):
-    """qps random names under zone for seconds, with the cached names at
-    CACHED_QPS alongside; with settle, the relay's counters are reset
+def flood(L, prof, zone, qps, seconds, fronts, tag, settle=None):
+    """qps random names under zone for seconds, with the cached names
+    alongside; with settle, the relay's counters are reset
     that many seconds in. Returns (flood result, cached result, sampler)."""
     names = random_names(zone, int(qps * (seconds + 2)))
     fl = perf(L, names, qps, seconds, outstanding=20000, tag=tag)
-    ca = cached_rate(L, seconds)
+    ca = cached_rate(L, prof, seconds)
     timer = threading.Timer(settle, lambda: L.relay.call(cmd="reset")) if settle else None
     with Sampler(L, relay=bool(fronts)) as smp:
         fl.start()
@@ -119,23 +120,20 @@ def flood(L, zone, qps, seconds, fronts, tag, settle=None):
 
 def case_torture(L, prof):
     """Random-subdomain floods: unique names under one zone at 5,000 a
-    second (cache-size 32m; 8m in the short profile, which stores too few
-    names to fill 32m), then under a slow and a dead zone; answers
+    second for a minute into cache-size 32m (short profile: 2,000 for
+    15 s into 4m), then under a slow and a dead zone; answers
     for 1,000 cached names keep their rate, memory stays bounded, the
     victims' servers get at most the per-server cap in flight."""
     warm_cached(L)
-    base = cached_rate(L, prof["base_s"]).start().result()
+    base = cached_rate(L, prof, prof["base_s"]).start().result()
     rss0, _ = attack.memory_kib(L.pid())
     asan = attack.sanitized(L.pid())
     R.info("torture: baseline, cached names alone at %d/s for %d s: %s; RSS %.1f MB" % (
-        CACHED_QPS, prof["base_s"], base.summary(), rss0 / 1024.0))
+        prof["cached_qps"], prof["base_s"], base.summary(), rss0 / 1024.0))
     up0 = L.nsd_queries("cleaf")
     secs = prof["flood_s"]
-    qps = FLOOD_QPS_SANITIZED if asan else FLOOD_QPS
-    if asan:
-        R.info("torture: AddressSanitizer build: the flood is %d names/s, not %d" % (
-            qps, FLOOD_QPS))
-    fr, cr, smp = flood(L, "flood.chaos.", qps, secs, None, "flood")
+    qps = prof["flood_qps"]
+    fr, cr, smp = flood(L, prof, "flood.chaos.", qps, secs, None, "flood")
     up = L.nsd_queries("cleaf") - up0
     rss1, hwm = attack.memory_kib(L.pid())
     cache_mb = prof["cache_mb"]
@@ -143,7 +141,7 @@ def case_torture(L, prof):
     R.info("torture: flood.chaos, %d random names/s for %d s: %s" % (qps, secs, fr.summary()))
     R.info("torture: flood per second (q/s): %s" % fr.per_second)
     R.info("torture: cached names at %d/s alongside: %s; per second %s" % (
-        CACHED_QPS, cr.summary(), cr.per_second))
+        prof["cached_qps"], cr.summary(), cr.per_second))
     R.info("torture: upstream queries to flood.chaos's server: %d, %.2f per flood question"
            % (up, up / max(1, fr.sent)))
     R.info("torture: RSS before %.1f MB, highest sampled %.1f MB, at the end %.1f MB, "
@@ -180,7 +178,7 @@ def victim_slow(L, prof, base):
     late), the queries the relay holds for it never exceed the cap."""
     secs = prof["victim_s"]
     L.relay.call(cmd="reset")
-    fr, cr, smp = flood(L, "slow.chaos.", VICTIM_QPS, secs, ["slow"], "slow", settle=SETTLE_S)
+    fr, cr, smp = flood(L, prof, "slow.chaos.", VICTIM_QPS, secs, ["slow"], "slow", settle=SETTLE_S)
     st = L.relay.stats()["slow"]
     keep = cr.qps / base.qps if base.qps else 0.0
     R.info("torture: slow.chaos (server %d ms away), %d random names/s for %d s: %s" % (
@@ -213,7 +211,7 @@ def victim_dead(L, prof, base):
     for f in fronts:
         L.relay.set(f, dead=True)
     L.relay.call(cmd="reset")
-    fr, cr, smp = flood(L, "dead.chaos.", VICTIM_QPS, secs, fronts, "dead")
+    fr, cr, smp = flood(L, prof, "dead.chaos.", VICTIM_QPS, secs, fronts, "dead")
     st = L.relay.stats()
     got = sum(st[f]["udp"] + st[f]["tcp"] for f in fronts)
     win4 = smp.window_max(fronts, 4.0)
@@ -255,7 +253,7 @@ def case_slow(L, prof):
     secs = prof["slow_s"]
     warm_cached(L)
     for name, port, ask in STREAM_TRANSPORTS:
-        base_udp = cached_rate(L, prof["base_s"]).start()
+        base_udp = cached_rate(L, prof, prof["base_s"]).start()
         base_tcp = legit_tcp(ask, prof["base_s"])
         bu = base_udp.result()
         R.info("slow: baseline %s: UDP %s; %s clients (a connection each) %s" % (
@@ -265,7 +263,7 @@ def case_slow(L, prof):
         time.sleep(2)
         fd0 = attack.open_fds(L.pid())
         cpu0 = attack.cpu_seconds(L.pid())
-        udp = cached_rate(L, secs).start()
+        udp = cached_rate(L, prof, secs).start()
         tcp = legit_tcp(ask, secs)
         ur = udp.result()
         cpu = attack.cpu_seconds(L.pid()) - cpu0
@@ -322,7 +320,7 @@ def case_fd(L, prof):
     cpu0 = attack.cpu_seconds(L.pid())
     time.sleep(3)
     idle_cpu = attack.cpu_seconds(L.pid()) - cpu0
-    udp = cached_rate(L, secs).start()
+    udp = cached_rate(L, prof, secs).start()
     tcp = []
     th = threading.Thread(target=lambda: tcp.extend(legit_tcp(tcp_query, secs, rate=10)),
                           daemon=True)
