@@ -48,6 +48,6 @@ clean-local: fuzz-clean
 # Each target runs for FUZZ_SECONDS (20) from its seed corpus; skipped
 # (77) without clang or with --disable-fuzz.
 TESTS += tests/fuzz/run.sh
-EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/build.mk tests/fuzz/seeds.py \
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/build.mk tests/fuzz/seeds.py tests/fuzz/lsan.supp \
 	tests/fuzz/README.md tests/fuzz/fuzz_util.h tests/fuzz/fuzz_util.c \
 	$(FUZZ_TARGET_FILES) tests/fuzz/regress

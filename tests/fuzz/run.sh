@@ -37,6 +37,10 @@ if [ ! -d "$seeds" ] || [ "$here/seeds.py" -nt "$seeds" ]; then
 	"$py" "$here/seeds.py" "$seeds" || { echo "FAIL: seeds.py"; exit 1; }
 fi
 
+# Leaks in libraries, not ours: see the file.
+LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/resolverd-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p tests/fuzz/crashes
