@@ -1,6 +1,5 @@
 """The chaos lab's cases (tests/chaos/README.md): each takes the lab and
 the profile, prints its figures (# lines) and checks them."""
-import os
 import resource
 import threading
 import time
@@ -10,7 +9,7 @@ import dns.rcode
 from lab import R
 from uplab import steady, lat_summary, rand_label, RESOLVER_V4, PORT
 import attack
-from chaos import (ChaosLab, Sampler, tcp_query, udp_query, a_addrs, perf, random_names,
+from chaos import (Sampler, tcp_query, udp_query, a_addrs, perf, random_names,
                    warm_cached, VICTIM, VICTIM_DELAY_MS, SPOOF_RATE, SPOOF_TRUE_A,
                    VICTIM_QPS, SLOW_DELAY_MS, SETTLE_S,
                    CACHED_NAMES, FIXED_OVERHEAD_MB, INFRA_MAX_OUTSTANDING)

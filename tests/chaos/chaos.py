@@ -17,7 +17,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -34,7 +33,7 @@ import dns.rdatatype    # noqa: E402
 
 import lab              # noqa: E402
 from lab import R, find_resolverd, Lab, Stop, arm_stop   # noqa: E402
-from uplab import (FrontDef, UpLab, Answer, steady, lat_summary, rand_label,   # noqa: E402
+from uplab import (FrontDef, UpLab, Answer, query, rand_label,   # noqa: E402
                    RESOLVER_V4, PORT, CLIENT_TIMEOUT)
 import attack           # noqa: E402
 
@@ -176,18 +175,11 @@ def tcp_query(qname, qtype=T.A, timeout=CLIENT_TIMEOUT):
         return Answer(qname, t0, None, None, ex)
 
 
-def udp_query(qname, qtype=T.A, timeout=CLIENT_TIMEOUT):
+def udp_query(qname):
     """uplab.query from 127.0.0.1: the forger's packets go to the victim
     server's address, which a wildcard-bound client socket would take
     too."""
-    q = dns.message.make_query(qname, qtype, use_edns=0, payload=1232)
-    t0 = time.monotonic()
-    try:
-        m = dns.query.udp(q, RESOLVER_V4, timeout=timeout, port=PORT, source="127.0.0.1",
-                          ignore_unexpected=True)
-        return Answer(qname, t0, time.monotonic() - t0, m, None)
-    except (dns.exception.DNSException, OSError, EOFError) as ex:
-        return Answer(qname, t0, None, None, ex)
+    return query(qname, source="127.0.0.1")
 
 
 def a_addrs(ans):

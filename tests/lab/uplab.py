@@ -280,11 +280,15 @@ class Answer:
             self.ede_codes(), self.latency * 1000)
 
 
-def query(qname, qtype=T.A, timeout=CLIENT_TIMEOUT):
+def query(qname, qtype=T.A, timeout=CLIENT_TIMEOUT, source=None):
+    """One question over UDP; from source, when given, and then datagrams
+    from anywhere but the resolver are ignored (the chaos lab's forger
+    sprays them)."""
     q = dns.message.make_query(qname, qtype, use_edns=0, payload=1232)
     t0 = time.monotonic()
     try:
-        m = dns.query.udp(q, RESOLVER_V4, timeout=timeout, port=PORT)
+        m = dns.query.udp(q, RESOLVER_V4, timeout=timeout, port=PORT, source=source,
+                          ignore_unexpected=source is not None)
         return Answer(qname, t0, time.monotonic() - t0, m, None)
     except (dns.exception.DNSException, OSError, EOFError) as ex:
         return Answer(qname, t0, None, None, ex)
