@@ -37,14 +37,19 @@ if [ "${RESOLVERD_LAB_NETNS:-}" != 1 ]; then
 	case ${BUILDDIR:-/} in /*) ;; *) BUILDDIR=$(pwd)/$BUILDDIR; export BUILDDIR ;; esac
 	RESOLVERD_LAB_NETNS=1
 	export RESOLVERD_LAB_NETNS
-	# The labs load the machine and time what they measure: one at a
-	# time per build tree (make -j check would run them side by side).
-	# The lock is held on descriptor 9 until this script and all it
-	# started are gone.
+	# The chaos lab loads the machine as much as it can; the others time
+	# what they measure. Per build tree, it runs alone (an exclusive
+	# lock), the others side by side (shared), as make -j check starts
+	# them. The lock is held on descriptor 9 until this script and all
+	# it started are gone.
 	lock=${LAB_LOCK:-$(pwd)/.resolverd-lab.lock}
 	if command -v flock >/dev/null 2>&1 && [ -w "$(dirname "$lock")" ]; then
+		mode=-s
+		for arg in "$@"; do
+			[ "$arg" = --chaos ] && mode=-x
+		done
 		exec 9>"$lock"
-		flock 9
+		flock $mode 9
 	fi
 	# A user namespace (works without root) plus a network namespace with
 	# only lo in it, so no packet can leave; a PID namespace when possible
