@@ -5,7 +5,7 @@
  * authzone_answer.
  *
  * Input: the file's text, origin the root. Asked: every owner name in
- * the file (up to 64), and a name below each, with a dozen types, with
+ * the file (up to 24), and a name below each, with a dozen types, with
  * and without DO. Checked for every input: a refused file says where
  * ("path:line: reason" or "path: reason"); every response parses and
  * is for the question asked.
@@ -21,7 +21,7 @@
 #include "util/wire.h"
 #include "util/zonefile.h"
 
-#define MAX_NAMES 64
+#define MAX_NAMES 24
 
 static uint8_t names[MAX_NAMES][DNAME_MAX];
 static int nnames;
