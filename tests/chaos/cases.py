@@ -275,8 +275,9 @@ def case_slow(L, prof):
         R.info("slow: %s attackers: idle %s; one byte a second %s" % (name, stats[0], stats[1]))
         R.info("slow: during: resolverd holds %d-%d descriptors, used %.1f s CPU in %d s" % (
             fd0, fd1, cpu, secs))
-        R.info("slow: during: UDP %s; %s clients %s, %d failed" % (
-            ur.summary(), name, lat_summary(tcp), len(bad)))
+        R.info("slow: during: UDP %s; %s clients %s, %d failed%s" % (
+            ur.summary(), name, lat_summary(tcp), len(bad),
+            " (%s)" % ", ".join(sorted({type(a.error).__name__ for a in bad})) if bad else ""))
         keep = ur.qps / bu.qps if bu.qps else 0.0
         R.ok(ur.ok() and keep >= 0.9 and ur.completed >= 0.99 * ur.sent,
              "slow: UDP keeps >= 90%% of its rate with 1,000 slow %s connections (%.0f%%, "
