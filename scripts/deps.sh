@@ -7,7 +7,7 @@ set -eu
 build="build-essential autoconf automake libtool pkg-config
 	libevent-dev libssl-dev libldns-dev libnghttp2-dev"
 test="$build nsd dnsutils knot-dnsutils ldnsutils dnsperf python3 python3-dnspython
-	faketime libfaketime iproute2 util-linux procps prometheus"
+	faketime libfaketime iproute2 util-linux procps prometheus clang libclang-rt-14-dev"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;

@@ -24,6 +24,8 @@
 #define FD_PER_WORKER_BASE 8
 /* For the process: standard streams, log, configuration and zone files. */
 #define FD_RESERVE 64
+/* Upstream queries per worker however low the limit. */
+#define WORKER_UPSTREAM_MIN 16
 
 struct daemon_settings *
 daemon_settings_new(struct config *cfg, struct iter_config *itercfg)
@@ -65,17 +67,20 @@ clamp_verbosity(int v)
 
 /* Raise the descriptor limit as far as allowed and return how many
  * upstream queries each worker may have in flight within it. The
- * listener list says what the sockets cost, per worker and once. */
+ * listener list says what the sockets cost, per worker and once. When the
+ * limit cannot hold tcp-max-connections besides, the TCP connections per
+ * worker are lowered in cfg too: idle clients must not take the
+ * descriptors resolution needs (every upstream query is a socket). */
 static int
-upstream_budget(const struct config *cfg, int nworkers)
+upstream_budget(struct config *cfg, int nworkers, bool quiet)
 {
 	struct rlimit rl;
-	long per_rest, once, need, per;
+	long tcp = cfg->tcp_max_connections, per_rest, once, need, reserve, avail, per;
 
-	per_rest = cfg->tcp_max_connections + config_listener_fds(cfg, true) + FD_PER_WORKER_BASE;
+	per_rest = config_listener_fds(cfg, true) + FD_PER_WORKER_BASE;
 	once = config_listener_fds(cfg, false) + DAEMON_HTTP_MAX_CONNS + DAEMON_CTL_MAX_CONNS +
 	    2 + FD_RESERVE;
-	need = (WORKER_UPSTREAM_MAX + per_rest) * nworkers + once;
+	need = (WORKER_UPSTREAM_MAX + tcp + per_rest) * nworkers + once;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return WORKER_UPSTREAM_MAX;
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)need) {
@@ -86,11 +91,19 @@ upstream_budget(const struct config *cfg, int nworkers)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= (rlim_t)need)
 		return WORKER_UPSTREAM_MAX;
-	per = ((long)rl.rlim_cur - once) / nworkers - per_rest;
-	if (per < 16)
-		per = 16;
-	log_warn("open file limit %ld is low: at most %ld upstream queries per thread",
-	    (long)rl.rlim_cur, per);
+	/* A small limit cannot spare the whole reserve. */
+	reserve = (long)rl.rlim_cur / 4 < once ? (long)rl.rlim_cur / 4 : once;
+	avail = ((long)rl.rlim_cur - reserve) / nworkers - per_rest;
+	if (avail >= tcp + WORKER_UPSTREAM_MIN) {
+		per = avail - tcp;
+	} else {
+		per = avail / 2 > WORKER_UPSTREAM_MIN ? avail / 2 : WORKER_UPSTREAM_MIN;
+		tcp = avail - per > 1 ? avail - per : 1;
+		cfg->tcp_max_connections = (int)tcp;
+	}
+	if (!quiet)
+		log_warn("open file limit %ld is low: at most %ld upstream queries and %ld TCP "
+		    "connections per thread", (long)rl.rlim_cur, per, tcp);
 	return (int)per;
 }
 
@@ -141,7 +154,7 @@ daemon_create(const char *path, int vflag, char *err, size_t errlen)
 	if (config_listeners_probe(cfg, err, errlen) < 0)
 		goto fail;
 	d->nworkers = cfg->num_threads > 0 ? cfg->num_threads : 1;
-	budget = upstream_budget(cfg, d->nworkers);
+	budget = upstream_budget(d->settings->cfg, d->nworkers, false);
 	d->cache = cache_create(cfg->cache_size);
 	d->workers = calloc((size_t)d->nworkers, sizeof(*d->workers));
 	d->loop = net_loop_create();
@@ -287,6 +300,9 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	cfg = ns->cfg;
+	/* The descriptors left for TCP, as at start-up (the upstream budget
+	 * itself stays what it was). */
+	(void)upstream_budget(ns->cfg, d->nworkers, true);
 	if (!config_listeners_same(boot, cfg) || cfg->num_threads != boot->num_threads)
 		log_warn("listeners (interface, port, http-interface, do-udp, do-tcp) or the "
 		    "thread count changed: restart resolverd to apply");

@@ -361,6 +361,11 @@ infra_zone_down(struct infra *inf, const uint8_t *zone, uint64_t now_ms)
 		z->used = true;
 		memcpy(z->name, zone, dname_len(zone));
 	}
+	/* Questions in flight when the servers went silent fail together:
+	 * one outage. Only a failure once the holddown is over (the probe's)
+	 * backs off further. */
+	if (z->held_until > now_ms)
+		return;
 	z->held_until = now_ms + backoff_ms(z->failures++);
 	z->probe_until = 0;
 }

@@ -23,3 +23,9 @@ EXTRA_DIST += tests/lab/run.sh tests/lab/lab.py tests/lab/blackhole.py \
 # with NSD behind relay.py's delay relays. Zones are generated at test time.
 TESTS += tests/lab/upstream.sh
 EXTRA_DIST += tests/lab/upstream.sh tests/lab/upstream.py tests/lab/uplab.py tests/lab/relay.py
+
+# The chaos lab (tests/chaos/README.md): spoofing, random-subdomain
+# floods, slow and idle clients, descriptor exhaustion; short profile.
+TESTS += tests/chaos/run.sh
+EXTRA_DIST += tests/chaos/run.sh tests/chaos/chaos.py tests/chaos/cases.py \
+	tests/chaos/attack.py tests/chaos/README.md

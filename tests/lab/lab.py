@@ -667,7 +667,10 @@ class Lab:
         self.resolver_out = os.path.join(self.tmp, "resolver.out")
         R.info("starting: " + " ".join(cmd))
         out = open(self.resolver_out, "w")
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        # resolver_preexec: run in the child before exec (the chaos lab
+        # lowers the descriptor limit there).
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                             preexec_fn=getattr(self, "resolver_preexec", None))
         self.procs.append((kind, p))
         self.resolver = p
         deadline = time.time() + 10

@@ -36,7 +36,9 @@ one JSON object per line out:
 
 Counters: udp and tcp count queries received (dead or lost ones too),
 answered the replies sent, dropped the queries not answered on purpose
-(loss or dead). Prints "ready" on stdout once every socket listens. Runs
+(loss or dead); inflight the queries forwarded whose reply has not been
+sent yet (or given up, after 10 s) and max_inflight its highest value
+since the last reset. Prints "ready" on stdout once every socket listens. Runs
 until SIGTERM or SIGINT. Only for use inside the lab's network namespace.
 """
 import asyncio
@@ -85,6 +87,7 @@ class Front:
         self.delay_ms = float(spec.get("delay_ms", 0))
         self.loss = float(spec.get("loss", 0))
         self.dead = bool(spec.get("dead", False))
+        self.inflight = 0
         self.reset()
         self.udp = None            # front transport
         self.up = None             # back-end transport (connected UDP)
@@ -94,9 +97,15 @@ class Front:
     def reset(self):
         self.c = {"udp": 0, "tcp": 0, "answered": 0, "dropped": 0}
         self.names = collections.Counter()
+        self.max_inflight = getattr(self, "inflight", 0)
+
+    def inflight_add(self, n):
+        self.inflight += n
+        self.max_inflight = max(self.max_inflight, self.inflight)
 
     def stats(self):
         d = dict(self.c)
+        d.update(inflight=self.inflight, max_inflight=self.max_inflight)
         d.update(delay_ms=self.delay_ms, loss=self.loss, dead=self.dead,
                  address=self.addr, pending=len(self.pending))
         return d
@@ -140,6 +149,7 @@ class FrontUDP(asyncio.DatagramProtocol):
             f.c["dropped"] += 1
             return
         f.pending[rid] = (client, data[:2], arrival, f.delay_ms)
+        f.inflight_add(1)
         f.up.sendto(struct.pack("!H", rid) + data[2:])
 
     def error_received(self, exc):
@@ -164,6 +174,7 @@ class BackendUDP(asyncio.DatagramProtocol):
         wait = max(0.0, arrival + delay_ms / 1000.0 - self.loop.time())
 
         def send():
+            f.inflight_add(-1)
             if f.udp is not None:
                 f.udp.sendto(reply, client)
                 f.c["answered"] += 1
@@ -194,13 +205,16 @@ def tcp_handler(f, loop):
         tasks = set()
 
         async def one(wire, arrival, delay_ms):
+            f.inflight_add(1)
             try:
                 reply = await backend_tcp(f, wire)
+                wait = max(0.0, arrival + delay_ms / 1000.0 - loop.time())
+                if wait > 0:
+                    await asyncio.sleep(wait)
             except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
                 return
-            wait = max(0.0, arrival + delay_ms / 1000.0 - loop.time())
-            if wait > 0:
-                await asyncio.sleep(wait)
+            finally:
+                f.inflight_add(-1)
             try:
                 writer.write(struct.pack("!H", len(reply)) + reply)
                 await writer.drain()
@@ -313,6 +327,7 @@ async def serve(conf):
             old = [k for k, v in f.pending.items() if now - v[2] > BACKEND_TIMEOUT]
             for k in old:
                 del f.pending[k]
+            f.inflight_add(-len(old))
         loop.call_later(1.0, sweep)
     loop.call_later(1.0, sweep)
 

@@ -4,9 +4,12 @@
 #
 #   tests/lab/run.sh [--direct] [--unbound] [--shell] [--keep]
 #   tests/lab/run.sh --upstream [--shell] [--keep]
+#   tests/lab/run.sh --chaos [--full] [--only CASE] [--keep]
 #
 # --upstream runs the upstream lab (upstream.py: server selection, dead
-# servers, serve-stale, prefetch, local root) instead of lab.py.
+# servers, serve-stale, prefetch, local root) instead of lab.py; --chaos
+# the chaos lab (tests/chaos/chaos.py: spoofing, floods, slow clients,
+# descriptor exhaustion).
 #
 # Environment: RESOLVERD (path of the binary), BUILDDIR (build tree whose
 # src/resolverd to use), LAB_PYTHON (python with dnspython, default
@@ -34,6 +37,20 @@ if [ "${RESOLVERD_LAB_NETNS:-}" != 1 ]; then
 	case ${BUILDDIR:-/} in /*) ;; *) BUILDDIR=$(pwd)/$BUILDDIR; export BUILDDIR ;; esac
 	RESOLVERD_LAB_NETNS=1
 	export RESOLVERD_LAB_NETNS
+	# The chaos lab loads the machine as much as it can; the others time
+	# what they measure. Per build tree, it runs alone (an exclusive
+	# lock), the others side by side (shared), as make -j check starts
+	# them. The lock is held on descriptor 9 until this script and all
+	# it started are gone.
+	lock=${LAB_LOCK:-$(pwd)/.resolverd-lab.lock}
+	if command -v flock >/dev/null 2>&1 && [ -w "$(dirname "$lock")" ]; then
+		mode=-s
+		for arg in "$@"; do
+			[ "$arg" = --chaos ] && mode=-x
+		done
+		exec 9>"$lock"
+		flock $mode 9
+	fi
 	# A user namespace (works without root) plus a network namespace with
 	# only lo in it, so no packet can leave; a PID namespace when possible
 	# so that every process started inside dies with the lab.
@@ -79,6 +96,8 @@ for arg in "$@"; do
 	shift
 	if [ "$arg" = --upstream ]; then
 		prog=upstream.py
+	elif [ "$arg" = --chaos ]; then
+		prog=../chaos/chaos.py
 	else
 		set -- "$@" "$arg"
 	fi

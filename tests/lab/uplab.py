@@ -280,11 +280,15 @@ class Answer:
             self.ede_codes(), self.latency * 1000)
 
 
-def query(qname, qtype=T.A, timeout=CLIENT_TIMEOUT):
+def query(qname, qtype=T.A, timeout=CLIENT_TIMEOUT, source=None):
+    """One question over UDP; from source, when given, and then datagrams
+    from anywhere but the resolver are ignored (the chaos lab's forger
+    sprays them)."""
     q = dns.message.make_query(qname, qtype, use_edns=0, payload=1232)
     t0 = time.monotonic()
     try:
-        m = dns.query.udp(q, RESOLVER_V4, timeout=timeout, port=PORT)
+        m = dns.query.udp(q, RESOLVER_V4, timeout=timeout, port=PORT, source=source,
+                          ignore_unexpected=source is not None)
         return Answer(qname, t0, time.monotonic() - t0, m, None)
     except (dns.exception.DNSException, OSError, EOFError) as ex:
         return Answer(qname, t0, None, None, ex)
@@ -293,11 +297,12 @@ def query(qname, qtype=T.A, timeout=CLIENT_TIMEOUT):
 POOL = concurrent.futures.ThreadPoolExecutor(max_workers=64)
 
 
-def steady(qnames, rate, duration=None, count=None, tick=None, stop=None):
+def steady(qnames, rate, duration=None, count=None, tick=None, stop=None, ask=None):
     """Send qnames at a fixed rate (each from its own thread, so that a
     slow answer does not delay the next question) for duration seconds or
     count questions; tick(now) is called between sends; stop() True ends
-    early. Returns the Answers in sending order."""
+    early; ask(qname) asks one (default query: over UDP). Returns the
+    Answers in sending order."""
     futs = []
     start = time.monotonic()
     it = iter(qnames)
@@ -321,7 +326,7 @@ def steady(qnames, rate, duration=None, count=None, tick=None, stop=None):
             qn = next(it)
         except StopIteration:
             break
-        futs.append(POOL.submit(query, qn))
+        futs.append(POOL.submit(ask or query, qn))
         i += 1
     return [f.result() for f in futs]
 
@@ -345,6 +350,26 @@ def lat_summary(answers):
 # -------------------------------------------------------------------- lab
 
 class UpLab(Lab):
+    """The upstream lab. Its topology comes from the methods nsds(),
+    relay_fronts(), hint_servers() and zones(): another lab (the chaos lab,
+    tests/chaos) overrides them and keeps the rest."""
+
+    def nsds(self):
+        """The NSD back ends (lab.Server)."""
+        return NSDS
+
+    def relay_fronts(self):
+        """The FrontDefs relay.py serves."""
+        return fronts(self.v6)
+
+    def hint_servers(self):
+        """FrontDef-like (host, addr, v6) entries for the root hints."""
+        return root_fronts(self.v6)
+
+    def zones(self, serial):
+        """origin -> zone file text."""
+        return zone_texts(self.v6, serial)
+
     def __init__(self, tmp):
         Lab.__init__(self, tmp)
         self.conf_extra = []
@@ -361,7 +386,7 @@ class UpLab(Lab):
 
     def write_zones(self):
         os.makedirs(self.zonedir, exist_ok=True)
-        for origin, text in zone_texts(self.v6, int(time.time())).items():
+        for origin, text in self.zones(int(time.time())).items():
             with open(self.zonefile(origin), "w") as fh:
                 fh.write(text)
         # lab.zonefile() (used by Lab.nsd_conf) reads this directory.
@@ -372,7 +397,7 @@ class UpLab(Lab):
         return os.path.join(self.zonedir, base + ".zone")
 
     def start_nsds(self):
-        for s in NSDS:
+        for s in self.nsds():
             self.nsd_conf(s)
             # No response rate limiting (NSD's default: 200 answers a
             # second per client netblock): every query here comes from the
@@ -389,7 +414,7 @@ class UpLab(Lab):
                                       stdout=out, stderr=subprocess.STDOUT)
             self.procs.append(("nsd-" + s.role, s.proc))
         deadline = time.time() + 15
-        for s in NSDS:
+        for s in self.nsds():
             while True:
                 if s.proc.poll() is not None:
                     raise RuntimeError("nsd %s exited: %s" % (
@@ -403,17 +428,18 @@ class UpLab(Lab):
                     time.sleep(0.05)
 
     def nsd_queries(self, role):
-        s = NSD_BY_ROLE[role]
+        s = {n.role: n for n in self.nsds()}[role]
         r = run(["nsd-control", "-c", s.conf, "stats_noreset"])
         kv = dict(l.split("=", 1) for l in r.stdout.splitlines() if "=" in l)
         return int(float(kv.get("num.queries", 0)))
 
     def start_relay(self):
+        by_role = {n.role: n for n in self.nsds()}
         conf = {"control": os.path.join(self.tmp, "relay.ctl"),
                 "fronts": [{"name": f.name, "listen": f.addr, "port": 53,
-                            "backend": NSD_BY_ROLE[f.backend].v4[0],
+                            "backend": by_role[f.backend].v4[0],
                             "backend_port": 53, "delay_ms": f.delay_ms}
-                           for f in fronts(self.v6)]}
+                           for f in self.relay_fronts()]}
         path = os.path.join(self.tmp, "relay.json")
         with open(path, "w") as fh:
             json.dump(conf, fh, indent=1)
@@ -434,9 +460,9 @@ class UpLab(Lab):
         path = os.path.join(self.tmp, "root.hints")
         with open(path, "w") as fh:
             fh.write("; upstream lab root hints (generated)\n")
-            for c in "abcde":
-                fh.write(".\t3600000\tIN\tNS\t%s.root.up.\n" % c)
-            for f in root_fronts(self.v6):
+            for host in sorted({f.host for f in self.hint_servers()}):
+                fh.write(".\t3600000\tIN\tNS\t%s\n" % host)
+            for f in self.hint_servers():
                 fh.write("%s\t3600000\tIN\t%s\t%s\n" % (
                     f.host, "AAAA" if f.v6 else "A", f.addr))
         return path

@@ -20,10 +20,13 @@ int nlog;
 time_t fake_now = 1700000000;
 uint64_t fake_ms = 1000;
 
-struct delivered got[4];
+struct delivered got[64];
 
 const char *dead_server;
 const char *dead_server2;
+const char *slow_server;
+const char *slow_server2;
+unsigned slow_ms;
 bool tcp_dead;
 /* Extra round-trip time of the root addresses 198.41.0.4 .. 198.41.0.7
  * (every server takes 3 ms besides). */
@@ -55,6 +58,12 @@ fake_send(void *io, const struct upstream_query *q, void *token)
 		s->due_ms += root_rtt[atoi(s->server + 9) - 4];
 	if (is_dead(s->server) || (tcp_dead && q->tcp))
 		s->due_ms = fake_ms + 400;
+	s->times_out = false;
+	if ((slow_server != NULL && strcmp(s->server, slow_server) == 0) ||
+	    (slow_server2 != NULL && strcmp(s->server, slow_server2) == 0)) {
+		s->times_out = slow_ms > q->timeout_ms;
+		s->due_ms = fake_ms + (s->times_out ? q->timeout_ms : slow_ms);
+	}
 	if (nlog < 4096)
 		log_sent[nlog++] = *s;
 	return 0;
@@ -323,6 +332,7 @@ setup(bool qmin)
 	nqueue = nlog = 0;
 	memset(got, 0, sizeof(got));
 	dead_server = dead_server2 = NULL;
+	slow_server = slow_server2 = NULL;
 	big_answer_tc = false;
 	tcp_dead = false;
 	memset(root_rtt, 0, sizeof(root_rtt));
@@ -385,7 +395,7 @@ pump(void)
 		nqueue--;
 		if (q.due_ms > fake_ms)
 			fake_ms = q.due_ms;
-		if (is_dead(q.server) || (tcp_dead && q.tcp)) {
+		if (is_dead(q.server) || (tcp_dead && q.tcp) || q.times_out) {
 			iter_upstream_failed(q.iter, q.token, UPSTREAM_TIMEOUT);
 			continue;
 		}

@@ -28,6 +28,7 @@ struct sent {
 	bool tcp, rd;
 	void *token;
 	uint64_t due_ms;        /* when its reply (or timeout) comes */
+	bool times_out;         /* slower than the timeout it was sent with */
 };
 
 extern struct sent log_sent[4096];  /* every query sent, in order */
@@ -43,10 +44,13 @@ struct delivered {
 	uint64_t at_ms;         /* fake clock at delivery */
 };
 
-extern struct delivered got[4];     /* what client c (0..3) was given */
+extern struct delivered got[64];    /* what client c (0..63) was given */
 
 extern const char *dead_server;     /* never answers */
 extern const char *dead_server2;    /* neither does this one */
+extern const char *slow_server;     /* answers after slow_ms */
+extern const char *slow_server2;
+extern unsigned slow_ms;
 extern bool tcp_dead;               /* no TCP query is ever answered */
 /* Extra round-trip time of the root addresses 198.41.0.4 .. 198.41.0.7
  * (every server takes 3 ms besides). */

@@ -164,6 +164,31 @@ test_zone_holddown(void)
 	infra_destroy(inf);
 }
 
+/* A burst of questions for a zone whose servers went silent fails all
+ * at once, each question calling infra_zone_down: that is one outage,
+ * held down for the first step of the backoff, not one step per
+ * question (100 questions held the zone for INFRA_HOLDDOWN_MAX at once;
+ * found by the chaos lab's random-subdomain flood). */
+static void
+test_zone_burst_one_outage(void)
+{
+	struct infra *inf = infra_create(100, 900);
+	const uint8_t zone[] = "\7example\3com";
+	bool probe;
+	uint64_t t = 5000;
+	int i;
+
+	for (i = 0; i < 100; i++)
+		infra_zone_down(inf, zone, t + (uint64_t)i);
+	CHECK(infra_zone_held(inf, zone, t + 100, &probe));
+	CHECK(!infra_zone_held(inf, zone, t + INFRA_HOLDDOWN_MIN, &probe) && probe);
+	/* the probe failed: now it doubles */
+	infra_zone_down(inf, zone, t + INFRA_HOLDDOWN_MIN);
+	CHECK(infra_zone_held(inf, zone, t + 3 * INFRA_HOLDDOWN_MIN - 1, &probe));
+	CHECK(!infra_zone_held(inf, zone, t + 3 * INFRA_HOLDDOWN_MIN, &probe) && probe);
+	infra_destroy(inf);
+}
+
 int
 main(void)
 {
@@ -171,5 +196,6 @@ main(void)
 	RUN(test_timeouts_holddown_probe);
 	RUN(test_expiry_and_bound);
 	RUN(test_zone_holddown);
+	RUN(test_zone_burst_one_outage);
 	return unit_summary();
 }

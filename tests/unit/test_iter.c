@@ -286,6 +286,43 @@ test_dead_zone_held_down(void)
 	teardown();
 }
 
+/* A burst of questions (the chaos lab's random-subdomain flood) to a
+ * zone whose servers answer in 900 ms, more than the first timeouts:
+ * every question fails together, each calling the zone down. That is one
+ * outage: held for the first step of the backoff, after which the probe,
+ * sent with the timeout the timeouts backed off to, gets the slow
+ * servers' answer. Counting each failed question held the zone for 30 s
+ * at once. */
+static void
+test_slow_zone_burst(void)
+{
+	char name[32];
+	int i, ok = 0;
+
+	setup(false);
+	slow_server = "192.0.2.1";
+	slow_server2 = "192.0.2.9";
+	slow_ms = 900;
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "b%d.example.com", i);
+		ask(name, RR_TYPE_A, i);
+	}
+	pump();
+	for (i = 0; i < 40; i++) {
+		CHECK_EQ_INT(got[i].count, 1);
+		ok += (got[i].wire[3] & 0xf) == RCODE_NOERROR;
+	}
+	fprintf(stderr, "  %d of 40 answered in the burst; the slow servers got %d queries\n",
+	    ok, sent_to("192.0.2.1") + sent_to("192.0.2.9"));
+	CHECK(sent_to("192.0.2.1") + sent_to("192.0.2.9") <= 2 * 40 + 4);
+	fake_ms += 3000;
+	ask("www.example.com", RR_TYPE_A, 50);
+	pump();
+	CHECK_EQ_INT(got[50].count, 1);
+	CHECK_EQ_INT(got[50].wire[3] & 0xf, RCODE_NOERROR);
+	teardown();
+}
+
 /* A refresh asks upstream although the cache holds the answer, delivers
  * to nobody, and a failed refresh leaves the cached answer alone. */
 static void
@@ -446,6 +483,7 @@ main(void)
 	RUN(test_tc_retries_over_tcp);
 	RUN(test_selection_prefers_fastest);
 	RUN(test_dead_zone_held_down);
+	RUN(test_slow_zone_burst);
 	RUN(test_refresh);
 	RUN(test_one_dead_server_no_waiting);
 	RUN(test_nxns_bounded);
